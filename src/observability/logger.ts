@@ -1,0 +1,27 @@
+import pino, { type DestinationStream, type Logger } from 'pino';
+import pretty from 'pino-pretty';
+
+export type { Logger } from 'pino';
+
+export interface LoggerOptions {
+  level?: string;
+  /** auto: pretty when stdout is a terminal, JSON lines otherwise (for log shippers). */
+  format?: 'auto' | 'json' | 'pretty';
+  name?: string;
+  destination?: DestinationStream;
+}
+
+export function createLogger(options: LoggerOptions = {}): Logger {
+  const format = options.format ?? 'auto';
+  const usePretty = format === 'pretty' || (format === 'auto' && process.stdout.isTTY);
+  const base = {
+    level: options.level ?? 'info',
+    name: options.name ?? 'sqs-jobs',
+    serializers: { err: pino.stdSerializers.err },
+  };
+  if (options.destination) return pino(base, options.destination);
+  if (usePretty) {
+    return pino(base, pretty({ colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' }));
+  }
+  return pino(base);
+}
