@@ -20,7 +20,8 @@ const configSchema = z.object({
   EMBEDDED_SQS_PORT: z.coerce.number().int().min(0).max(65535).default(9324),
   WORKER_JOBS: z.string().optional(),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(1000).optional(),
-  WORKER_WAIT_TIME_SECONDS: z.coerce.number().int().min(0).max(20).default(20),
+  // Unset: 20 s for workers (fewest empty receives on AWS), 2 s for `npm start` (quick Ctrl-C).
+  WORKER_WAIT_TIME_SECONDS: z.coerce.number().int().min(0).max(20).optional(),
   SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number().min(0).max(3600).default(30),
   PROVISION_ON_START: booleanFromEnv.default(true),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -101,7 +101,9 @@ export function describeError(error: unknown): { code: string; message: string }
 
 function safeStringify(value: unknown): string {
   try {
-    return JSON.stringify(value) ?? String(value);
+    // JSON.stringify returns undefined for undefined, functions and symbols despite its type.
+    const json = JSON.stringify(value) as string | undefined;
+    return json ?? String(value);
   } catch {
     return Object.prototype.toString.call(value);
   }

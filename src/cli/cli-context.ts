@@ -19,7 +19,7 @@ export interface CliContext {
   config: AppConfig;
   registry: JobRegistry;
   logger: Logger;
-  createSqs(): SQSClient;
+  createSqs: () => SQSClient;
 }
 
 /** handlers/ next to src/ — the same relative place in the repo and in dist/. */

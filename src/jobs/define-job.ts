@@ -45,7 +45,7 @@ export interface Job<Schema extends z.ZodType = z.ZodType, Result = unknown> {
 }
 
 /** A job of any payload type, for registries and runtimes that treat jobs uniformly. */
-export type AnyJob = Job<z.ZodType, unknown>;
+export type AnyJob = Job;
 
 const definitionSchema = z
   .object({
@@ -128,6 +128,6 @@ export function defineJob<Schema extends z.ZodType, Result>(definition: JobDefin
       valid.visibilityTimeoutSeconds ??
       Math.min(MAX_VISIBILITY_SECONDS, Math.ceil(valid.timeoutSeconds) + VISIBILITY_MARGIN_SECONDS),
     concurrency: valid.concurrency ?? 10,
-    handler: definition.handler,
+    handler: definition.handler.bind(definition),
   });
 }

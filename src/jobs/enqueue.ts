@@ -12,7 +12,7 @@ export const MAX_MESSAGE_BYTES = 1_048_576;
 export const MAX_DELAY_SECONDS = 900;
 
 /** Validates a payload against the job's schema; the returned value is the handler's input. */
-export function parsePayload<Schema extends z.ZodType>(job: Job<Schema, unknown>, payload: unknown): z.output<Schema> {
+export function parsePayload<Schema extends z.ZodType>(job: Job<Schema>, payload: unknown): z.output<Schema> {
   const result = job.payload.safeParse(payload);
   if (!result.success) throw new InvalidPayloadError(job.name, toPayloadIssues(result.error));
   return result.data;
@@ -32,7 +32,7 @@ export function toPayloadIssues(error: z.ZodError): PayloadIssue[] {
 export async function enqueueJob<Schema extends z.ZodType>(
   sqs: SQSClient,
   queueUrl: string,
-  job: Job<Schema, unknown>,
+  job: Job<Schema>,
   payload: z.input<Schema>,
   options: EnqueueOptions = {},
 ): Promise<EnqueueResult> {

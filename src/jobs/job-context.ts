@@ -16,7 +16,7 @@ export interface EnqueueResult {
 
 /** Sends a job to its queue after validating the payload against the job's schema. */
 export type Enqueue = <Schema extends z.ZodType>(
-  job: Job<Schema, unknown>,
+  job: Job<Schema>,
   payload: z.input<Schema>,
   options?: EnqueueOptions,
 ) => Promise<EnqueueResult>;

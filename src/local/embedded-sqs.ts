@@ -19,7 +19,7 @@ interface FauxqsServer {
  */
 export async function startEmbeddedSqs(options: { host?: string; port?: number } = {}): Promise<EmbeddedSqs> {
   const host = options.host ?? '127.0.0.1';
-  const { buildApp } = (await import('fauxqs')) as unknown as { buildApp(options: { logger: boolean }): FauxqsServer };
+  const { buildApp } = (await import('fauxqs')) as unknown as { buildApp: (options: { logger: boolean }) => FauxqsServer };
   const app = buildApp({ logger: false });
   try {
     await app.listen({ host, port: options.port ?? 9324 });

@@ -7,6 +7,9 @@ import { Worker } from '../runtime/worker';
 import { createSqsClient } from '../sqs/client';
 import { type EmbeddedSqs, startEmbeddedSqs } from './embedded-sqs';
 
+/** Short long-polls locally: stopping waits for polls in flight, and Ctrl-C should feel instant. */
+const LOCAL_WAIT_TIME_SECONDS = 2;
+
 export interface LocalStackOptions {
   config: AppConfig;
   registry: JobRegistry;
@@ -47,7 +50,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       directory,
       logger,
       concurrency: options.concurrency ?? config.WORKER_CONCURRENCY,
-      waitTimeSeconds: config.WORKER_WAIT_TIME_SECONDS,
+      waitTimeSeconds: config.WORKER_WAIT_TIME_SECONDS ?? LOCAL_WAIT_TIME_SECONDS,
       shutdownTimeoutSeconds: config.SHUTDOWN_TIMEOUT_SECONDS,
     });
     worker.start();

@@ -12,8 +12,8 @@ export interface HeartbeatOptions {
 
 export interface Heartbeat {
   /** Extends visibility now; never throws (a failed beat is logged, the job keeps running). */
-  beat(): Promise<void>;
-  stop(): void;
+  beat: () => Promise<void>;
+  stop: () => void;
 }
 
 /** Default beat interval: a third of the visibility timeout, so two beats can fail before expiry. */
@@ -29,8 +29,13 @@ export function defaultHeartbeatIntervalMs(visibilityTimeoutSeconds: number): nu
 export function startHeartbeat(options: HeartbeatOptions): Heartbeat {
   let inFlight: Promise<void> | undefined;
   let stopped = false;
+  let lastBeatAt = Date.now();
+  // A handler may call ctx.heartbeat() per chunk of work; one SQS call per third of an interval is plenty.
+  const minSpacingMs = options.intervalMs / 3;
   const beat = (): Promise<void> => {
     if (stopped) return Promise.resolve();
+    if (!inFlight && Date.now() - lastBeatAt < minSpacingMs) return Promise.resolve();
+    lastBeatAt = Date.now();
     inFlight ??= options.sqs
       .send(
         new ChangeMessageVisibilityCommand({

@@ -65,7 +65,7 @@ export async function receiveOnce(
       MaxNumberOfMessages: options.max ?? 10,
       WaitTimeSeconds: options.waitSeconds ?? 0,
       VisibilityTimeout: options.visibilityTimeout,
-      AttributeNames: ['All'],
+      MessageSystemAttributeNames: ['All'],
       MessageAttributeNames: ['All'],
     }),
   );

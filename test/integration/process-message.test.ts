@@ -135,7 +135,8 @@ describe('processMessage against a real SQS endpoint', () => {
     await enqueueJob(queues.sqs, url, job, { n: 1 });
     expect(await runOnce()).toMatchObject({ status: 'retrying', delaySeconds: 11, error: { code: 'retry-later' } });
 
-    behaviour = () => Promise.reject({ weird: true }) as Promise<unknown>;
+    // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the point: handlers can throw non-Errors
+    behaviour = () => Promise.reject({ weird: true });
     await enqueueJob(queues.sqs, url, job, { n: 2 });
     expect(await runOnce()).toMatchObject({ status: 'retrying', error: { code: 'non-error-thrown', message: expect.stringContaining('{"weird":true}') as unknown } });
   });
