@@ -42,6 +42,12 @@ export function createCliContext(options: GlobalOptions): CliContext {
   };
 }
 
+/** One line at startup of workers on Node < 22, replacing the AWS SDK's multi-line warning. */
+export function warnIfOldNode(logger: Logger): void {
+  const major = Number(process.versions.node.split('.')[0]);
+  if (major < 22) logger.warn({ node: process.versions.node }, 'Node 20 works, but AWS SDK releases after January 2027 need Node >= 22');
+}
+
 /** Input errors exit 2, everything else 1; a stack trace only with --verbose. */
 export function reportCliError(error: unknown, verbose: boolean): number {
   const usage =

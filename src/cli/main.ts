@@ -41,14 +41,11 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 /**
- * The AWS SDK prints a nine-line warning on Node < 22 in every process; the CLI replaces it with
- * one line (README: Node 20 works, Node 22+ is recommended).
+ * The AWS SDK prints a nine-line warning on Node < 22 in every process, even for `--help`. The
+ * long-running commands log a one-line note instead (see warnIfOldNode).
  */
 export function replaceSdkNodeWarning(): void {
-  const major = Number(process.versions.node.split('.')[0]);
-  if (major >= 22 || process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED !== undefined) return;
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
-  process.stderr.write(`sqs-jobs: note: Node ${process.versions.node} works, but AWS SDK releases after January 2027 need Node >= 22\n`);
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 }
 
 if (require.main === module) {

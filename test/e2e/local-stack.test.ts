@@ -1,4 +1,9 @@
+import { enqueueJob } from '../../src/jobs/enqueue';
+import { resolveQueues } from '../../src/queues/provisioning';
+import { createSqsClient } from '../../src/sqs/client';
+import { job as logMessage } from '../../handlers/log-message';
 import { killAllSpawned, spawnCli, spawnProcess } from '../helpers/child-process';
+import { waitFor } from '../helpers/wait-for';
 
 /** Unset SQS_ENDPOINT (the test run's emulator) so the stack starts its own embedded one. */
 const EMBEDDED = { SQS_ENDPOINT: '', EMBEDDED_SQS_PORT: '0' };
@@ -36,5 +41,28 @@ describe('npm start (embedded stack)', () => {
     expect(second.stderr).not.toMatch(/\n\s+at /);
     stack.signalGroup('SIGTERM');
     expect((await stack.exited).code).toBe(0);
+  }, 60_000);
+
+  it('a second `start` pointed at the first one\'s endpoint shares the work without running any job twice', async () => {
+    const first = spawnCli(['start'], EMBEDDED);
+    const ready = await first.waitForLog('the first stack', (line) => line.msg === 'sqs-jobs ready', 40_000);
+    const endpoint = String(ready.endpoint);
+    const second = spawnCli(['start'], { SQS_ENDPOINT: endpoint });
+    await second.waitForLog('the second stack', (line) => line.msg === 'sqs-jobs ready', 40_000);
+    expect(second.lines.some((line) => line.msg === 'embedded SQS emulator listening (in memory: queues vanish on exit)')).toBe(false);
+
+    const sqs = createSqsClient({ endpoint, region: 'us-east-1' });
+    const url = (await resolveQueues(sqs, [logMessage], '')).get('log-message').queue.url;
+    const sent = await Promise.all(Array.from({ length: 60 }, (_, index) => enqueueJob(sqs, url, logMessage, { text: `m${index}` })));
+    sqs.destroy();
+    const succeeded = () => [...first.lines, ...second.lines].filter((line) => line.msg === 'job succeeded').map((line) => line.jobId);
+    await waitFor('60 jobs to succeed', () => succeeded().length >= 60, { timeoutMs: 20_000 });
+
+    expect(new Set(succeeded())).toEqual(new Set(sent.map((result) => result.jobId)));
+    expect(succeeded()).toHaveLength(60);
+    second.child.kill('SIGTERM');
+    first.child.kill('SIGTERM');
+    expect((await second.exited).code).toBe(0);
+    expect((await first.exited).code).toBe(0);
   }, 60_000);
 });

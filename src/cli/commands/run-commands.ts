@@ -3,7 +3,7 @@ import { startLocalStack } from '../../local/stack';
 import { resolveQueues, provisionQueues } from '../../queues/provisioning';
 import { exitOnShutdownSignals } from '../../runtime/shutdown';
 import { Worker } from '../../runtime/worker';
-import { createCliContext, type GlobalOptions } from '../cli-context';
+import { createCliContext, type GlobalOptions, warnIfOldNode } from '../cli-context';
 import { parseConcurrency } from './option-parsers';
 
 interface RunOptions {
@@ -21,6 +21,7 @@ export function registerRunCommands(program: Command): void {
     .option('--concurrency <n>', 'jobs at once per queue (default: each job\'s concurrency)', parseConcurrency)
     .action(async (options: RunOptions, command: Command) => {
       const context = createCliContext(command.optsWithGlobals<GlobalOptions>());
+      warnIfOldNode(context.logger);
       const config = options.jobs ? { ...context.config, WORKER_JOBS: options.jobs } : context.config;
       const stack = await startLocalStack({ ...context, config, concurrency: options.concurrency });
       exitOnShutdownSignals(() => stack.stop(), context.logger);
@@ -34,6 +35,7 @@ export function registerRunCommands(program: Command): void {
     .option('--provision', 'create or update the queues first instead of requiring them to exist')
     .action(async (options: RunOptions, command: Command) => {
       const { config, registry, logger, createSqs } = createCliContext(command.optsWithGlobals<GlobalOptions>());
+      warnIfOldNode(logger);
       const sqs = createSqs();
       const jobs = registry.select(options.jobs ?? config.WORKER_JOBS);
       const directory = options.provision
