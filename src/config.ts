@@ -41,6 +41,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   return result.data;
 }
 
+/** The worker settings the environment controls; `concurrency` from a CLI flag wins over the env. */
+export function workerSettings(
+  config: AppConfig,
+  overrides: { concurrency?: number; defaultWaitTimeSeconds: number },
+): { concurrency: number | undefined; waitTimeSeconds: number; shutdownTimeoutSeconds: number } {
+  return {
+    concurrency: overrides.concurrency ?? config.WORKER_CONCURRENCY,
+    waitTimeSeconds: config.WORKER_WAIT_TIME_SECONDS ?? overrides.defaultWaitTimeSeconds,
+    shutdownTimeoutSeconds: config.SHUTDOWN_TIMEOUT_SECONDS,
+  };
+}
+
 /** Loads `.env` from the working directory when present; real environment variables win. */
 export function loadDotEnv(path = '.env'): void {
   try {

@@ -1,5 +1,5 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import type { AppConfig } from '../config';
+import { type AppConfig, workerSettings } from '../config';
 import type { JobRegistry } from '../jobs/registry';
 import type { Logger } from '../observability/logger';
 import { provisionQueues, type QueueDirectory } from '../queues/provisioning';
@@ -44,15 +44,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     for (const change of changes.filter((entry) => entry.action !== 'unchanged')) {
       logger.info({ queue: change.queueName, attributes: change.changedAttributes }, `queue ${change.action}`);
     }
-    const worker = new Worker({
-      sqs,
-      jobs,
-      directory,
-      logger,
-      concurrency: options.concurrency ?? config.WORKER_CONCURRENCY,
-      waitTimeSeconds: config.WORKER_WAIT_TIME_SECONDS ?? LOCAL_WAIT_TIME_SECONDS,
-      shutdownTimeoutSeconds: config.SHUTDOWN_TIMEOUT_SECONDS,
-    });
+    const settings = workerSettings(config, { concurrency: options.concurrency, defaultWaitTimeSeconds: LOCAL_WAIT_TIME_SECONDS });
+    const worker = new Worker({ sqs, jobs, directory, logger, ...settings });
     worker.start();
     logger.info({ endpoint, jobs: jobs.map((job) => job.name) }, 'sqs-jobs ready');
     return {

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { workerSettings } from '../../config';
 import { startLocalStack } from '../../local/stack';
 import { resolveQueues, provisionQueues } from '../../queues/provisioning';
 import { exitOnShutdownSignals } from '../../runtime/shutdown';
@@ -41,15 +42,8 @@ export function registerRunCommands(program: Command): void {
       const directory = options.provision
         ? (await provisionQueues(sqs, jobs, config.QUEUE_PREFIX)).directory
         : await resolveQueues(sqs, jobs, config.QUEUE_PREFIX);
-      const worker = new Worker({
-        sqs,
-        jobs,
-        directory,
-        logger,
-        concurrency: options.concurrency ?? config.WORKER_CONCURRENCY,
-        waitTimeSeconds: config.WORKER_WAIT_TIME_SECONDS,
-        shutdownTimeoutSeconds: config.SHUTDOWN_TIMEOUT_SECONDS,
-      });
+      const settings = workerSettings(config, { concurrency: options.concurrency, defaultWaitTimeSeconds: 20 });
+      const worker = new Worker({ sqs, jobs, directory, logger, ...settings });
       worker.start();
       logger.info({ endpoint: config.SQS_ENDPOINT ?? 'AWS', jobs: jobs.map((job) => job.name) }, 'worker ready');
       exitOnShutdownSignals(async () => {
