@@ -24,11 +24,35 @@ const configSchema = z.object({
   WORKER_WAIT_TIME_SECONDS: z.coerce.number().int().min(0).max(20).optional(),
   SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number().min(0).max(3600).default(30),
   PROVISION_ON_START: booleanFromEnv.default(true),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  // Loopback by default: an API without keys must not be reachable from other machines.
+  HOST: z.string().min(1).default('127.0.0.1'),
+  API_KEYS: z
+    .string()
+    .transform((value) => value.split(',').map((key) => key.trim()).filter(Boolean))
+    .pipe(z.array(z.string().min(16, 'each API key needs at least 16 characters')))
+    .default([]),
+  HEALTH_PUBLIC: booleanFromEnv.default(true),
+  METRICS_PUBLIC: booleanFromEnv.default(true),
+  IDEMPOTENCY_TTL_SECONDS: z.coerce.number().int().min(60).max(30 * 86_400).default(86_400),
+  HEALTH_JOBS_TIMEOUT_MS: z.coerce.number().int().min(100).max(30_000).default(5_000),
+  DYNAMODB_ENDPOINT: z.url().optional(),
+  JOB_TABLE: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{3,255}$/, '3–255 letters, digits, "_", "-" or "."')
+    .optional(),
+  JOB_STATUS_TTL_SECONDS: z.coerce.number().int().min(60).default(7 * 86_400),
+  EMBEDDED_DYNAMODB_PORT: z.coerce.number().int().min(0).max(65535).default(8000),
+  WORKER_PRESENCE_INTERVAL_MS: z.coerce.number().int().min(100).max(300_000).default(10_000),
+  // A worker's own /metrics port; unset = not exposed (under `npm start` the API serves /metrics).
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto'),
 });
 
 export type AppConfig = z.output<typeof configSchema>;
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '::1']);
 
 /** Parses the environment once; a bad value stops the process with every problem listed. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
@@ -37,6 +61,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (!result.success) {
     const problems = result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
     throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
+  }
+  if (result.data.API_KEYS.length === 0 && !LOOPBACK_HOSTS.has(result.data.HOST)) {
+    throw new ConfigError(`invalid configuration: HOST=${result.data.HOST} exposes the API beyond this machine; set API_KEYS`);
   }
   return result.data;
 }
@@ -60,4 +87,9 @@ export function loadDotEnv(path = '.env'): void {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
+}
+
+/** The job table's name: JOB_TABLE, or `<QUEUE_PREFIX>sqs-jobs` so prefixes isolate tables too. */
+export function jobTableName(config: AppConfig): string {
+  return config.JOB_TABLE ?? `${config.QUEUE_PREFIX}sqs-jobs`;
 }

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { type AppConfig, loadConfig, loadDotEnv } from '../config';
@@ -5,6 +6,21 @@ import { ConfigError, InvalidPayloadError, JobDefinitionError, MissingQueueError
 import { type JobRegistry, loadRegistry } from '../jobs/registry';
 import { createLogger, type Logger } from '../observability/logger';
 import { createSqsClient } from '../sqs/client';
+
+/** From the nearest package.json: two levels up in the repo, three in dist/. */
+function readPackageVersion(): string {
+  for (const levels of [2, 3]) {
+    try {
+      const manifest = JSON.parse(readFileSync(join(__dirname, ...Array<string>(levels).fill('..'), 'package.json'), 'utf8')) as { version?: unknown };
+      if (typeof manifest.version === 'string') return manifest.version;
+    } catch {
+      // not at this level
+    }
+  }
+  return '0.0.0';
+}
+
+export const PACKAGE_VERSION = readPackageVersion();
 
 /** Exit codes scripts can rely on; listed in `sqs-jobs --help`. */
 export const EXIT = { ok: 0, failure: 1, usage: 2, forced: 130 } as const;

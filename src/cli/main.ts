@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
-import { EXIT, reportCliError } from './cli-context';
+import { EXIT, PACKAGE_VERSION, reportCliError } from './cli-context';
+import { registerEmulatorsCommand } from './commands/emulators-command';
 import { registerQueueCommands } from './commands/queue-commands';
 import { registerRunCommands } from './commands/run-commands';
 
@@ -15,6 +16,7 @@ Configuration comes from the environment and .env; see .env.example.`;
 export function buildProgram(): Command {
   const program = new Command('sqs-jobs')
     .description('background jobs on Amazon SQS: workers, local stack and queue tools')
+    .version(PACKAGE_VERSION)
     .option('--endpoint <url>', 'SQS endpoint (overrides SQS_ENDPOINT; default: AWS)')
     .option('--prefix <prefix>', 'queue name prefix (overrides QUEUE_PREFIX)')
     .option('--verbose', 'print stack traces on errors')
@@ -22,6 +24,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   registerRunCommands(program);
+  registerEmulatorsCommand(program);
   registerQueueCommands(program);
   return program;
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { type MessageAttributeValue, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { z } from 'zod';
 import { InvalidPayloadError, type PayloadIssue } from '../errors';
 import type { QueueDirectory } from '../queues/provisioning';
@@ -25,17 +25,19 @@ export function toPayloadIssues(error: z.ZodError): PayloadIssue[] {
   }));
 }
 
+export interface JobMessage {
+  jobId: string;
+  body: string;
+  delaySeconds: number;
+  attributes: Record<string, MessageAttributeValue>;
+}
+
 /**
- * The body is the payload as given (schema input), not the parsed output: the worker parses it
- * again, so defaults and transforms apply exactly once, in the handler's process.
+ * Validates and builds the message for one job. The body is the payload as given (schema input),
+ * not the parsed output: the worker parses it again, so defaults and transforms apply exactly
+ * once, in the handler's process.
  */
-export async function enqueueJob<Schema extends z.ZodType>(
-  sqs: SQSClient,
-  queueUrl: string,
-  job: Job<Schema>,
-  payload: z.input<Schema>,
-  options: EnqueueOptions = {},
-): Promise<EnqueueResult> {
+export function buildJobMessage<Schema extends z.ZodType>(job: Job<Schema>, payload: z.input<Schema>, options: EnqueueOptions = {}): JobMessage {
   parsePayload(job, payload);
   const delaySeconds = options.delaySeconds ?? 0;
   if (!Number.isInteger(delaySeconds) || delaySeconds < 0 || delaySeconds > MAX_DELAY_SECONDS) {
@@ -50,20 +52,33 @@ export async function enqueueJob<Schema extends z.ZodType>(
     ]);
   }
   const jobId = options.jobId ?? randomUUID();
+  const attributes: Record<string, MessageAttributeValue> = {
+    [ATTR.jobId]: stringAttribute(jobId),
+    [ATTR.jobName]: stringAttribute(job.name),
+    [ATTR.enqueuedAt]: stringAttribute(new Date().toISOString()),
+  };
+  if (options.traceId) attributes[ATTR.traceId] = stringAttribute(options.traceId);
+  return { jobId, body, delaySeconds, attributes };
+}
+
+export async function enqueueJob<Schema extends z.ZodType>(
+  sqs: SQSClient,
+  queueUrl: string,
+  job: Job<Schema>,
+  payload: z.input<Schema>,
+  options: EnqueueOptions = {},
+): Promise<EnqueueResult> {
+  const message = buildJobMessage(job, payload, options);
   const sent = await sqs.send(
     new SendMessageCommand({
       QueueUrl: queueUrl,
-      MessageBody: body,
-      DelaySeconds: delaySeconds,
-      MessageAttributes: {
-        [ATTR.jobId]: stringAttribute(jobId),
-        [ATTR.jobName]: stringAttribute(job.name),
-        [ATTR.enqueuedAt]: stringAttribute(new Date().toISOString()),
-      },
+      MessageBody: message.body,
+      DelaySeconds: message.delaySeconds,
+      MessageAttributes: message.attributes,
     }),
   );
   if (!sent.MessageId) throw new Error(`SendMessage to ${queueUrl} returned no MessageId`);
-  return { jobId, messageId: sent.MessageId };
+  return { jobId: message.jobId, messageId: sent.MessageId };
 }
 
 /** An `enqueue` bound to a client and the queue directory, as handlers receive it in ctx. */

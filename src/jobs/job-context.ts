@@ -7,6 +7,8 @@ export interface EnqueueOptions {
   jobId?: string;
   /** 0–900 seconds before the job becomes visible to workers. */
   delaySeconds?: number;
+  /** Request id of whoever asked for the job; appears in the job's logs as traceId. */
+  traceId?: string;
 }
 
 export interface EnqueueResult {

@@ -5,6 +5,10 @@ export const ATTR = {
   jobId: 'job-id',
   jobName: 'job-name',
   enqueuedAt: 'enqueued-at',
+  /** The HTTP request id that enqueued the job, carried into the job's logs. */
+  traceId: 'trace-id',
+  /** Set by DLQ redrive: how many times the message came back from the DLQ. */
+  redriveCount: 'redrive-count',
   errorCode: 'error-code',
   errorMessage: 'error-message',
   attempts: 'attempts',
@@ -49,4 +53,15 @@ export function jobIdOf(message: Message): string {
 export function attemptOf(message: Message): number {
   const count = Number(message.Attributes?.ApproximateReceiveCount);
   return Number.isInteger(count) && count > 0 ? count : 1;
+}
+
+export function readNumberAttribute(message: Message, name: string): number | undefined {
+  const value = Number(readStringAttribute(message, name));
+  return Number.isFinite(value) ? value : undefined;
+}
+
+export function readDateAttribute(message: Message, name: string): Date | undefined {
+  const text = readStringAttribute(message, name);
+  const date = text === undefined ? undefined : new Date(text);
+  return date && !Number.isNaN(date.getTime()) ? date : undefined;
 }

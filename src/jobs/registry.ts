@@ -1,6 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { basename, extname, join, resolve } from 'node:path';
 import { JobDefinitionError, UnknownJobError } from '../errors';
+import { BUILTIN_JOBS } from './builtin/ping';
 import type { AnyJob } from './define-job';
 
 /** Modules in handlers/ that are entry points but not jobs. */
@@ -47,6 +48,7 @@ export class JobRegistry {
 /**
  * Loads every job module in `directory`: each file `<name>.ts` must export `job`, the result of
  * defineJob, whose name equals the file name, so a job is always found where its name says.
+ * The built-in jobs (`ping`) come first; a handler file with a built-in's name is a duplicate.
  */
 export function loadRegistry(directory: string): JobRegistry {
   const absolute = resolve(directory);
@@ -56,7 +58,7 @@ export function loadRegistry(directory: string): JobRegistry {
   } catch (error) {
     throw new JobDefinitionError(`cannot read handlers directory ${absolute}: ${(error as Error).message}`);
   }
-  const jobs: AnyJob[] = [];
+  const jobs: AnyJob[] = [...BUILTIN_JOBS];
   for (const file of files.sort()) {
     const extension = extname(file);
     const name = basename(file, extension);

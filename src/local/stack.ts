@@ -1,11 +1,15 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { type AppConfig, workerSettings } from '../config';
+import { createApp } from '../http/app';
 import type { JobRegistry } from '../jobs/registry';
 import type { Logger } from '../observability/logger';
-import { provisionQueues, type QueueDirectory } from '../queues/provisioning';
-import { Worker } from '../runtime/worker';
-import { createSqsClient } from '../sqs/client';
-import { type EmbeddedSqs, startEmbeddedSqs } from './embedded-sqs';
+import { JobMetrics } from '../observability/metrics';
+import { provisionQueues, type QueueDirectory, resolveQueues } from '../queues/provisioning';
+import type { Worker } from '../runtime/worker';
+import { type Backends, connectBackends } from '../services/backends';
+import { startHttpServer } from '../services/http-server';
+import { startWorkerService } from '../services/worker-service';
+import type { JobStore } from '../store/job-store';
 
 /** Short long-polls locally: stopping waits for polls in flight, and Ctrl-C should feel instant. */
 const LOCAL_WAIT_TIME_SECONDS = 2;
@@ -15,53 +19,92 @@ export interface LocalStackOptions {
   registry: JobRegistry;
   logger: Logger;
   concurrency?: number;
+  version?: string;
 }
 
 export interface LocalStack {
   endpoint: string;
+  apiUrl: string;
   sqs: SQSClient;
+  store: JobStore;
   directory: QueueDirectory;
   worker: Worker;
   stop(): Promise<void>;
 }
 
 /**
- * Everything `npm start` runs in one process: the embedded SQS emulator (unless SQS_ENDPOINT
- * points elsewhere), queue provisioning, and workers for every job (or WORKER_JOBS).
+ * Everything `npm start` runs in one process: the embedded SQS emulator and DynamoDB (unless
+ * SQS_ENDPOINT / DYNAMODB_ENDPOINT point elsewhere), queue and table provisioning, workers for
+ * every job (or WORKER_JOBS), and the HTTP API on HOST:PORT.
  */
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
-  const { config, logger } = options;
-  let emulator: EmbeddedSqs | undefined;
-  if (!config.SQS_ENDPOINT) {
-    emulator = await startEmbeddedSqs({ host: config.EMBEDDED_SQS_HOST, port: config.EMBEDDED_SQS_PORT });
-    logger.info({ endpoint: emulator.endpoint }, 'embedded SQS emulator listening (in memory: queues vanish on exit)');
-  }
-  const endpoint = config.SQS_ENDPOINT ?? emulator?.endpoint ?? '';
-  const sqs = createSqsClient({ endpoint, region: config.AWS_REGION });
+  const { config, logger, registry } = options;
+  const backends: Backends = await connectBackends({ config, logger, embedded: true, provisionTable: config.PROVISION_ON_START });
   try {
-    const jobs = options.registry.select(config.WORKER_JOBS);
-    const { directory, changes } = await provisionQueues(sqs, options.registry.jobs, config.QUEUE_PREFIX);
-    for (const change of changes.filter((entry) => entry.action !== 'unchanged')) {
-      logger.info({ queue: change.queueName, attributes: change.changedAttributes }, `queue ${change.action}`);
-    }
-    const settings = workerSettings(config, { concurrency: options.concurrency, defaultWaitTimeSeconds: LOCAL_WAIT_TIME_SECONDS });
-    const worker = new Worker({ sqs, jobs, directory, logger, ...settings });
-    worker.start();
-    logger.info({ endpoint, jobs: jobs.map((job) => job.name) }, 'sqs-jobs ready');
-    return {
-      endpoint,
-      sqs,
+    const directory = config.PROVISION_ON_START
+      ? await provisionAndLog(backends.sqs, registry, config, logger)
+      : await resolveQueues(backends.sqs, registry.jobs, config.QUEUE_PREFIX);
+    const metrics = new JobMetrics({ jobNames: registry.names });
+    metrics.watchQueues(backends.apiSqs, directory.all());
+    const jobs = registry.select(config.WORKER_JOBS);
+    const service = await startWorkerService({
+      sqs: backends.sqs,
+      jobs,
       directory,
-      worker,
+      logger,
+      store: backends.store,
+      metrics,
+      settings: workerSettings(config, { concurrency: options.concurrency, defaultWaitTimeSeconds: LOCAL_WAIT_TIME_SECONDS }),
+      presenceIntervalMs: config.WORKER_PRESENCE_INTERVAL_MS,
+    });
+    const app = createApp({
+      registry,
+      directory,
+      sqs: backends.apiSqs,
+      store: backends.store,
+      metrics,
+      logger,
+      apiKeys: config.API_KEYS,
+      publicHealth: config.HEALTH_PUBLIC,
+      publicMetrics: config.METRICS_PUBLIC,
+      idempotencyTtlSeconds: config.IDEMPOTENCY_TTL_SECONDS,
+      healthJobsTimeoutMs: config.HEALTH_JOBS_TIMEOUT_MS,
+      workerPresenceIntervalMs: config.WORKER_PRESENCE_INTERVAL_MS,
+      version: options.version,
+    });
+    const server = await startHttpServer(app, config.HOST, config.PORT).catch(async (error: unknown) => {
+      await service.stop();
+      throw error;
+    });
+    if (config.API_KEYS.length === 0) logger.warn('API_KEYS is not set: the API accepts requests without a key (loopback only)');
+    logger.info(
+      { api: server.url, endpoint: backends.sqsEndpoint, store: backends.dynamoEndpoint, jobs: jobs.map((job) => job.name) },
+      'sqs-jobs ready',
+    );
+    return {
+      endpoint: backends.sqsEndpoint ?? '',
+      apiUrl: server.url,
+      sqs: backends.sqs,
+      store: backends.store,
+      directory,
+      worker: service.worker,
       async stop() {
-        await worker.stop();
-        sqs.destroy();
-        await emulator?.close();
+        // API first: no new 202s while workers drain; then workers; then the emulators.
+        await server.close();
+        await service.stop();
+        await backends.close();
       },
     };
   } catch (error) {
-    sqs.destroy();
-    await emulator?.close();
+    await backends.close();
     throw error;
   }
+}
+
+async function provisionAndLog(sqs: SQSClient, registry: JobRegistry, config: AppConfig, logger: Logger): Promise<QueueDirectory> {
+  const { directory, changes } = await provisionQueues(sqs, registry.jobs, config.QUEUE_PREFIX);
+  for (const change of changes.filter((entry) => entry.action !== 'unchanged')) {
+    logger.info({ queue: change.queueName, attributes: change.changedAttributes }, `queue ${change.action}`);
+  }
+  return directory;
 }

@@ -43,6 +43,10 @@ export class QueueDirectory {
     return entry;
   }
 
+  find(jobName: string): JobQueues | undefined {
+    return this.byJob.get(jobName);
+  }
+
   all(): JobQueues[] {
     return [...this.byJob.values()];
   }

@@ -3,11 +3,19 @@ import { describeError, InvalidPayloadError, JobError, RetryLaterError } from '.
 import { type AnyJob, MAX_VISIBILITY_SECONDS } from '../jobs/define-job';
 import { parsePayload } from '../jobs/enqueue';
 import type { Enqueue, JobContext } from '../jobs/job-context';
-import { ATTR, attemptOf, jobIdOf, readStringAttribute } from '../jobs/message-attributes';
+import {
+  ATTR,
+  attemptOf,
+  jobIdOf,
+  readDateAttribute,
+  readNumberAttribute,
+  readStringAttribute,
+} from '../jobs/message-attributes';
 import type { Logger } from '../observability/logger';
 import type { JobQueues } from '../queues/provisioning';
 import { backoffDelaySeconds } from './backoff';
 import { defaultHeartbeatIntervalMs, startHeartbeat } from './heartbeat';
+import type { JobEvents } from './job-events';
 import { runHandler } from './run-handler';
 import { changeVisibility, sendToDeadLetterQueue } from './settle';
 
@@ -23,6 +31,8 @@ export interface ProcessMessageDeps {
   /** [0, 1) source for backoff jitter; injectable for tests. */
   random?: () => number;
   heartbeatIntervalMs?: number;
+  /** Observers (metrics, job status); called synchronously, must not block. */
+  events?: JobEvents;
 }
 
 interface OutcomeBase {
@@ -38,8 +48,8 @@ export interface FailureDetails {
 
 export type JobOutcome =
   | (OutcomeBase & { status: 'succeeded'; durationMs: number; result: unknown })
-  | (OutcomeBase & { status: 'retrying'; delaySeconds: number; error: FailureDetails })
-  | (OutcomeBase & { status: 'dead-lettered'; error: FailureDetails })
+  | (OutcomeBase & { status: 'retrying'; delaySeconds: number; error: FailureDetails; durationMs?: number })
+  | (OutcomeBase & { status: 'dead-lettered'; error: FailureDetails; durationMs?: number })
   | (OutcomeBase & { status: 'released' });
 
 /** Succeeded and dead-lettered messages must now be deleted from the job queue by the caller. */
@@ -57,8 +67,28 @@ const enqueueUnavailable: Enqueue = () => Promise.reject(new Error('ctx.enqueue 
  */
 export async function processMessage(job: AnyJob, message: Message, deps: ProcessMessageDeps): Promise<JobOutcome> {
   const base: OutcomeBase = { jobId: jobIdOf(message), attempt: attemptOf(message), messageId: message.MessageId ?? '' };
-  const logger = deps.logger.child({ job: job.name, jobId: base.jobId, attempt: base.attempt, messageId: base.messageId });
+  const traceId = readStringAttribute(message, ATTR.traceId);
+  const logger = deps.logger.child({ job: job.name, jobId: base.jobId, attempt: base.attempt, messageId: base.messageId, traceId });
   logger.info('job received');
+  const eventBase = {
+    job,
+    redriveCount: readNumberAttribute(message, ATTR.redriveCount) ?? 0,
+    enqueuedAt: readDateAttribute(message, ATTR.enqueuedAt),
+    traceId,
+  };
+  const outcome = await settleMessage(job, message, deps, logger, base, () => deps.events?.jobStarted({ ...eventBase, ...base }));
+  deps.events?.jobSettled({ ...eventBase, outcome });
+  return outcome;
+}
+
+async function settleMessage(
+  job: AnyJob,
+  message: Message,
+  deps: ProcessMessageDeps,
+  logger: Logger,
+  base: OutcomeBase,
+  started: () => void,
+): Promise<JobOutcome> {
 
   let payload: unknown;
   try {
@@ -75,6 +105,7 @@ export async function processMessage(job: AnyJob, message: Message, deps: Proces
     intervalMs: deps.heartbeatIntervalMs ?? defaultHeartbeatIntervalMs(job.visibilityTimeoutSeconds),
     logger,
   });
+  started();
   const startedAt = performance.now();
   const context = (signal: AbortSignal): JobContext => ({
     jobName: job.name,
@@ -105,9 +136,10 @@ export async function processMessage(job: AnyJob, message: Message, deps: Proces
     case 'failed': {
       const failure = describeError(run.error);
       const final = !isRetryable(run.error) || base.attempt >= job.retry.maxAttempts;
-      if (final) return deadLetterOrRetry(job, message, deps, logger, base, failure, run.error);
-      const delaySeconds = retryDelaySeconds(job, base.attempt, run.error, deps.random);
-      return scheduleRetry(deps, message, logger, base, failure, delaySeconds, run.error);
+      const settled = final
+        ? await deadLetterOrRetry(job, message, deps, logger, base, failure, run.error)
+        : await scheduleRetry(deps, message, logger, base, failure, retryDelaySeconds(job, base.attempt, run.error, deps.random), run.error);
+      return { ...settled, durationMs };
     }
   }
 }
@@ -145,7 +177,7 @@ async function scheduleRetry(
   failure: FailureDetails,
   delaySeconds: number,
   error?: unknown,
-): Promise<JobOutcome> {
+): Promise<Extract<JobOutcome, { status: 'retrying' }>> {
   try {
     await changeVisibility(deps.sqs, deps.queues.queue.url, message, delaySeconds);
   } catch (visibilityError) {
@@ -164,7 +196,7 @@ async function deadLetterOrRetry(
   base: OutcomeBase,
   failure: FailureDetails,
   error?: unknown,
-): Promise<JobOutcome> {
+): Promise<Extract<JobOutcome, { status: 'retrying' | 'dead-lettered' }>> {
   try {
     await sendToDeadLetterQueue(deps.sqs, deps.queues, message, { ...failure, jobId: base.jobId, attempt: base.attempt }, logger);
   } catch (sendError) {

@@ -6,6 +6,7 @@ import type { Logger } from '../observability/logger';
 import type { JobQueues } from '../queues/provisioning';
 import { DeleteBatcher } from './delete-batcher';
 import { defaultHeartbeatIntervalMs, type Heartbeat, startHeartbeat } from './heartbeat';
+import type { JobEvents } from './job-events';
 import { type JobOutcome, processMessage, shouldDelete } from './process-message';
 
 export interface JobCounters {
@@ -29,6 +30,7 @@ export interface QueueRunnerOptions {
   stopSignal: AbortSignal;
   heartbeatIntervalMs?: number;
   random?: () => number;
+  events?: JobEvents;
 }
 
 interface WaitingMessage {
@@ -129,6 +131,7 @@ export class QueueRunner {
         stopSignal: this.options.stopSignal,
         random: this.options.random,
         heartbeatIntervalMs: this.options.heartbeatIntervalMs,
+        events: this.options.events,
       });
     } catch (error) {
       logger.error({ err: error, job: job.name, jobId: jobIdOf(message) }, 'unexpected runtime error; message left for redelivery');

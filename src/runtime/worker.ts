@@ -5,6 +5,7 @@ import type { AnyJob } from '../jobs/define-job';
 import { createEnqueue } from '../jobs/enqueue';
 import type { Logger } from '../observability/logger';
 import type { QueueDirectory } from '../queues/provisioning';
+import type { JobEvents } from './job-events';
 import { type JobCounters, QueueRunner } from './queue-runner';
 
 export type { JobCounters } from './queue-runner';
@@ -22,6 +23,8 @@ export interface WorkerOptions {
   shutdownTimeoutSeconds?: number;
   heartbeatIntervalMs?: number;
   random?: () => number;
+  /** Observers of every job (metrics, job-status store). */
+  events?: JobEvents;
 }
 
 /** SQS returns at most 10 messages per receive; more concurrency means more pollers. */
@@ -70,6 +73,7 @@ export class Worker {
         stopSignal: this.forceStop.signal,
         heartbeatIntervalMs: this.options.heartbeatIntervalMs,
         random: this.options.random,
+        events: this.options.events,
       });
       this.runners.set(job.name, runner);
       for (const batchSize of pollerBatchSizes(concurrency)) {

@@ -5,8 +5,8 @@ import { job as logMessage } from '../../handlers/log-message';
 import { killAllSpawned, spawnCli, spawnProcess } from '../helpers/child-process';
 import { waitFor } from '../helpers/wait-for';
 
-/** Unset SQS_ENDPOINT (the test run's emulator) so the stack starts its own embedded one. */
-const EMBEDDED = { SQS_ENDPOINT: '', EMBEDDED_SQS_PORT: '0' };
+/** Unset the test run's endpoints so the stack starts its own embedded emulators, on free ports. */
+const EMBEDDED = { SQS_ENDPOINT: '', EMBEDDED_SQS_PORT: '0', DYNAMODB_ENDPOINT: '', EMBEDDED_DYNAMODB_PORT: '0', PORT: '0' };
 
 /** `npm start` as a user runs it: embedded emulator, provisioning, workers; Ctrl-C stops it. */
 describe('npm start (embedded stack)', () => {
@@ -24,6 +24,20 @@ describe('npm start (embedded stack)', () => {
     const { jobId } = enqueue.lines[0] as { jobId: string };
     await stack.waitForLog('the job to succeed', (line) => line.msg === 'job succeeded' && line.jobId === jobId);
     expect(stack.lines.find((line) => line.msg === 'log-message' && line.jobId === jobId)).toMatchObject({ text: 'hello from e2e' });
+
+    // The same stack serves the HTTP API: 202, then the status the worker recorded.
+    const api = String(ready.api);
+    const accepted = await fetch(`${api}/api/v1/jobs/log-message`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ text: 'hello over HTTP' }),
+    });
+    expect(accepted.status).toBe(202);
+    const { statusUrl } = (await accepted.json()) as { statusUrl: string };
+    await waitFor('the HTTP job to succeed', async () => {
+      const status = (await (await fetch(`${api}${statusUrl}`)).json()) as { status: string };
+      return status.status === 'succeeded';
+    });
 
     stack.signalGroup('SIGINT');
     await stack.exited;
@@ -47,9 +61,9 @@ describe('npm start (embedded stack)', () => {
     const first = spawnCli(['start'], EMBEDDED);
     const ready = await first.waitForLog('the first stack', (line) => line.msg === 'sqs-jobs ready', 40_000);
     const endpoint = String(ready.endpoint);
-    const second = spawnCli(['start'], { SQS_ENDPOINT: endpoint });
+    const second = spawnCli(['start'], { SQS_ENDPOINT: endpoint, DYNAMODB_ENDPOINT: String(ready.store), PORT: '0' });
     await second.waitForLog('the second stack', (line) => line.msg === 'sqs-jobs ready', 40_000);
-    expect(second.lines.some((line) => line.msg === 'embedded SQS emulator listening (in memory: queues vanish on exit)')).toBe(false);
+    expect(second.lines.some((line) => typeof line.msg === 'string' && line.msg.startsWith('embedded'))).toBe(false);
 
     const sqs = createSqsClient({ endpoint, region: 'us-east-1' });
     const url = (await resolveQueues(sqs, [logMessage], '')).get('log-message').queue.url;

@@ -1,3 +1,3 @@
 export default async function globalTeardown(): Promise<void> {
-  await globalThis.__SQS_EMULATOR__?.close();
+  await Promise.all([globalThis.__SQS_EMULATOR__?.close(), globalThis.__DYNAMODB_EMULATOR__?.close()]);
 }

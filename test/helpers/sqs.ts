@@ -34,8 +34,8 @@ export interface TestQueues {
   cleanup(): Promise<void>;
 }
 
-export async function provisionTestQueues(jobs: readonly AnyJob[]): Promise<TestQueues> {
-  const sqs = testSqsClient();
+export async function provisionTestQueues(jobs: readonly AnyJob[], endpoint = sqsEndpoint()): Promise<TestQueues> {
+  const sqs = createSqsClient({ endpoint, region: process.env.AWS_REGION ?? 'us-east-1' });
   const prefix = uniquePrefix();
   const { directory } = await provisionQueues(sqs, jobs, prefix);
   return {

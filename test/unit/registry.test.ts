@@ -13,6 +13,10 @@ describe('job registry', () => {
     expect(registry.names).toEqual(expect.arrayContaining(['log-message', 'send-welcome-email', 'deliver-webhook', 'generate-report']));
   });
 
+  it('always includes the built-in ping job, which /health/jobs uses', () => {
+    expect(loadRegistry(join(__dirname, '..', '..', 'handlers')).find('ping')).toBeDefined();
+  });
+
   it('rejects duplicate job names', () => {
     expect(() => new JobRegistry([jobNamed('a'), jobNamed('a')])).toThrow("duplicate job name 'a'");
   });

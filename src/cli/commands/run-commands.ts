@@ -1,10 +1,15 @@
 import type { Command } from 'commander';
 import { workerSettings } from '../../config';
+import { createApp } from '../../http/app';
 import { startLocalStack } from '../../local/stack';
-import { resolveQueues, provisionQueues } from '../../queues/provisioning';
+import { startMetricsServer } from '../../observability/metrics-server';
+import { JobMetrics } from '../../observability/metrics';
+import { provisionQueues, resolveQueues } from '../../queues/provisioning';
 import { exitOnShutdownSignals } from '../../runtime/shutdown';
-import { Worker } from '../../runtime/worker';
-import { createCliContext, type GlobalOptions, warnIfOldNode } from '../cli-context';
+import { connectBackends } from '../../services/backends';
+import { startHttpServer } from '../../services/http-server';
+import { startWorkerService } from '../../services/worker-service';
+import { createCliContext, type GlobalOptions, PACKAGE_VERSION, warnIfOldNode } from '../cli-context';
 import { parseConcurrency } from './option-parsers';
 
 interface RunOptions {
@@ -13,42 +18,90 @@ interface RunOptions {
   provision?: boolean;
 }
 
-/** `start` and `worker`: long-running commands that exit 0 after a graceful SIGINT/SIGTERM. */
+/** `start`, `worker` and `api`: long-running commands that exit 0 after a graceful SIGINT/SIGTERM. */
 export function registerRunCommands(program: Command): void {
   program
     .command('start')
-    .description('run the whole local stack: embedded SQS emulator (unless SQS_ENDPOINT is set), queues, workers')
+    .description('run the whole local stack: embedded SQS + DynamoDB (unless their endpoints are set), queues, workers, HTTP API')
     .option('--jobs <names>', 'comma-separated jobs to run workers for (default: all, or WORKER_JOBS)')
     .option('--concurrency <n>', 'jobs at once per queue (default: each job\'s concurrency)', parseConcurrency)
     .action(async (options: RunOptions, command: Command) => {
       const context = createCliContext(command.optsWithGlobals<GlobalOptions>());
       warnIfOldNode(context.logger);
       const config = options.jobs ? { ...context.config, WORKER_JOBS: options.jobs } : context.config;
-      const stack = await startLocalStack({ ...context, config, concurrency: options.concurrency });
+      const stack = await startLocalStack({ ...context, config, concurrency: options.concurrency, version: PACKAGE_VERSION });
       exitOnShutdownSignals(() => stack.stop(), context.logger);
     });
 
   program
     .command('worker')
-    .description('run workers against SQS_ENDPOINT (or AWS) until SIGINT/SIGTERM')
+    .description('run workers against SQS_ENDPOINT (or AWS) until SIGINT/SIGTERM; METRICS_PORT exposes /metrics')
     .option('--jobs <names>', 'comma-separated jobs to run (default: all, or WORKER_JOBS)')
     .option('--concurrency <n>', 'jobs at once per queue (default: each job\'s concurrency)', parseConcurrency)
-    .option('--provision', 'create or update the queues first instead of requiring them to exist')
+    .option('--provision', 'create or update the queues and the job table first instead of requiring them to exist')
     .action(async (options: RunOptions, command: Command) => {
-      const { config, registry, logger, createSqs } = createCliContext(command.optsWithGlobals<GlobalOptions>());
+      const { config, registry, logger } = createCliContext(command.optsWithGlobals<GlobalOptions>());
       warnIfOldNode(logger);
-      const sqs = createSqs();
+      const backends = await connectBackends({ config, logger, embedded: false, provisionTable: options.provision === true });
       const jobs = registry.select(options.jobs ?? config.WORKER_JOBS);
       const directory = options.provision
-        ? (await provisionQueues(sqs, jobs, config.QUEUE_PREFIX)).directory
-        : await resolveQueues(sqs, jobs, config.QUEUE_PREFIX);
-      const settings = workerSettings(config, { concurrency: options.concurrency, defaultWaitTimeSeconds: 20 });
-      const worker = new Worker({ sqs, jobs, directory, logger, ...settings });
-      worker.start();
-      logger.info({ endpoint: config.SQS_ENDPOINT ?? 'AWS', jobs: jobs.map((job) => job.name) }, 'worker ready');
+        ? (await provisionQueues(backends.sqs, jobs, config.QUEUE_PREFIX)).directory
+        : await resolveQueues(backends.sqs, jobs, config.QUEUE_PREFIX);
+      const metrics = new JobMetrics({ jobNames: jobs.map((job) => job.name) });
+      metrics.watchQueues(backends.apiSqs, directory.all());
+      const service = await startWorkerService({
+        sqs: backends.sqs,
+        jobs,
+        directory,
+        logger,
+        store: backends.store,
+        metrics,
+        settings: workerSettings(config, { concurrency: options.concurrency, defaultWaitTimeSeconds: 20 }),
+        presenceIntervalMs: config.WORKER_PRESENCE_INTERVAL_MS,
+      });
+      const metricsServer =
+        config.METRICS_PORT === undefined ? undefined : await startMetricsServer({ metrics, host: config.HOST, port: config.METRICS_PORT, logger });
+      logger.info({ endpoint: config.SQS_ENDPOINT ?? 'AWS', jobs: jobs.map((job) => job.name), metrics: metricsServer?.url }, 'worker ready');
       exitOnShutdownSignals(async () => {
-        await worker.stop();
-        sqs.destroy();
+        await service.stop();
+        await metricsServer?.close();
+        await backends.close();
+      }, logger);
+    });
+
+  program
+    .command('api')
+    .description('serve the HTTP API on HOST:PORT against SQS_ENDPOINT / DYNAMODB_ENDPOINT (or AWS) until SIGINT/SIGTERM')
+    .option('--provision', 'create or update the queues and the job table first instead of requiring them to exist')
+    .action(async (options: RunOptions, command: Command) => {
+      const { config, registry, logger } = createCliContext(command.optsWithGlobals<GlobalOptions>());
+      warnIfOldNode(logger);
+      const backends = await connectBackends({ config, logger, embedded: false, provisionTable: options.provision === true });
+      const directory = options.provision
+        ? (await provisionQueues(backends.sqs, registry.jobs, config.QUEUE_PREFIX)).directory
+        : await resolveQueues(backends.sqs, registry.jobs, config.QUEUE_PREFIX);
+      const metrics = new JobMetrics({ jobNames: registry.names });
+      metrics.watchQueues(backends.apiSqs, directory.all());
+      const app = createApp({
+        registry,
+        directory,
+        sqs: backends.apiSqs,
+        store: backends.store,
+        metrics,
+        logger,
+        apiKeys: config.API_KEYS,
+        publicHealth: config.HEALTH_PUBLIC,
+        publicMetrics: config.METRICS_PUBLIC,
+        idempotencyTtlSeconds: config.IDEMPOTENCY_TTL_SECONDS,
+        healthJobsTimeoutMs: config.HEALTH_JOBS_TIMEOUT_MS,
+        workerPresenceIntervalMs: config.WORKER_PRESENCE_INTERVAL_MS,
+        version: PACKAGE_VERSION,
+      });
+      const server = await startHttpServer(app, config.HOST, config.PORT);
+      logger.info({ url: server.url, endpoint: config.SQS_ENDPOINT ?? 'AWS' }, 'API listening');
+      exitOnShutdownSignals(async () => {
+        await server.close();
+        await backends.close();
       }, logger);
     });
 }

@@ -1,0 +1,94 @@
+import { Router } from 'express';
+import type { JobRegistry } from '../../jobs/registry';
+import type { JobMetrics } from '../../observability/metrics';
+import type { JobStore } from '../../store/job-store';
+import { batchRequest, enqueueQuery, idempotencyKeyHeader } from '../api-schemas';
+import { HttpError, storeUnavailable, toHttpError, validated } from '../http-errors';
+import type { JobSubmitter } from '../job-submitter';
+import { requestIdOf } from '../request-context';
+
+export interface JobsRoutesDeps {
+  registry: JobRegistry;
+  submitter: JobSubmitter;
+  store: JobStore;
+  metrics: JobMetrics;
+  /** Path prefix the status URLs are built on, e.g. /api/v1. */
+  basePath: string;
+}
+
+function requireJsonBody(contentType: string | undefined): void {
+  if (!contentType || !/^application\/(.+\+)?json\b/i.test(contentType)) {
+    throw new HttpError(415, 'unsupported-media-type', 'send the payload as JSON with Content-Type: application/json');
+  }
+}
+
+/** POST /jobs/:name, POST /jobs/:name/batch, GET /jobs/:jobId. */
+export function jobsRoutes(deps: JobsRoutesDeps): Router {
+  const router = Router();
+  const statusUrl = (jobId: string) => `${deps.basePath}/jobs/${encodeURIComponent(jobId)}`;
+  const findJob = (name: string) => {
+    const job = deps.registry.find(name);
+    if (!job) throw new HttpError(404, 'unknown-job', `unknown job '${name}'; known jobs: ${deps.registry.names.join(', ')}`);
+    return job;
+  };
+
+  router.post('/jobs/:name', async (req, res) => {
+    const name = req.params.name;
+    try {
+      const job = findJob(name);
+      requireJsonBody(req.get('Content-Type'));
+      const query = validated(enqueueQuery, req.query, 'invalid-query', 'query');
+      const rawKey = req.get('Idempotency-Key');
+      const idempotencyKey = rawKey === undefined ? undefined : validated(idempotencyKeyHeader, rawKey, 'invalid-idempotency-key', 'Idempotency-Key header');
+      const submitted = await deps.submitter.submit(job, req.body, {
+        delaySeconds: query.delaySeconds,
+        idempotencyKey,
+        traceId: requestIdOf(res),
+      });
+      deps.metrics.recordEnqueue(name, 202);
+      if (submitted.replayed) res.setHeader('Idempotent-Replayed', 'true');
+      res.status(202).location(statusUrl(submitted.jobId)).json({ jobId: submitted.jobId, status: 'queued', statusUrl: statusUrl(submitted.jobId) });
+    } catch (error) {
+      deps.metrics.recordEnqueue(deps.registry.find(name) ? name : '(unknown)', toHttpError(error).status);
+      throw error;
+    }
+  });
+
+  router.post('/jobs/:name/batch', async (req, res) => {
+    const name = req.params.name;
+    const job = findJob(name);
+    requireJsonBody(req.get('Content-Type'));
+    if (req.get('Idempotency-Key') !== undefined) {
+      throw new HttpError(400, 'idempotency-key-unsupported', 'Idempotency-Key applies to single enqueues; the batch form does not support it');
+    }
+    const body = validated(batchRequest, req.body, 'invalid-batch', 'batch');
+    const results = await deps.submitter.submitBatch(job, body.items, requestIdOf(res));
+    const accepted = results.filter((result) => result.status === 'queued').length;
+    const failed = results.length - accepted;
+    deps.metrics.recordEnqueue(name, 202, accepted);
+    if (accepted === 0) {
+      const unavailable = results.some((result) => result.status === 'failed');
+      if (unavailable) res.setHeader('Retry-After', '5');
+      res.status(unavailable ? 503 : 400);
+    } else {
+      res.status(202);
+    }
+    res.json({
+      accepted,
+      failed,
+      results: results.map((result) => (result.status === 'queued' ? { ...result, statusUrl: statusUrl(result.jobId) } : result)),
+    });
+  });
+
+  router.get('/jobs/:jobId', async (req, res) => {
+    const record = await deps.store.getJob(req.params.jobId).catch(() => {
+      throw storeUnavailable();
+    });
+    if (!record) {
+      throw new HttpError(404, 'job-not-found', `no job with id '${req.params.jobId}' (unknown, or past its retention)`);
+    }
+    res.json(record);
+  });
+
+  return router;
+}
