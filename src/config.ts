@@ -80,6 +80,25 @@ export function workerSettings(
   };
 }
 
+/** The HTTP API settings the environment controls, in createApp's terms. */
+export function apiSettings(config: AppConfig): {
+  apiKeys: string[];
+  publicHealth: boolean;
+  publicMetrics: boolean;
+  idempotencyTtlSeconds: number;
+  healthJobsTimeoutMs: number;
+  workerPresenceIntervalMs: number;
+} {
+  return {
+    apiKeys: config.API_KEYS,
+    publicHealth: config.HEALTH_PUBLIC,
+    publicMetrics: config.METRICS_PUBLIC,
+    idempotencyTtlSeconds: config.IDEMPOTENCY_TTL_SECONDS,
+    healthJobsTimeoutMs: config.HEALTH_JOBS_TIMEOUT_MS,
+    workerPresenceIntervalMs: config.WORKER_PRESENCE_INTERVAL_MS,
+  };
+}
+
 /** Loads `.env` from the working directory when present; real environment variables win. */
 export function loadDotEnv(path = '.env'): void {
   try {

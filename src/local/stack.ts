@@ -1,13 +1,12 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { type AppConfig, workerSettings } from '../config';
-import { createApp } from '../http/app';
 import type { JobRegistry } from '../jobs/registry';
 import type { Logger } from '../observability/logger';
 import { JobMetrics } from '../observability/metrics';
 import { provisionQueues, type QueueDirectory, resolveQueues } from '../queues/provisioning';
 import type { Worker } from '../runtime/worker';
 import { type Backends, connectBackends } from '../services/backends';
-import { startHttpServer } from '../services/http-server';
+import { startApiService } from '../services/api-service';
 import { startWorkerService } from '../services/worker-service';
 import type { JobStore } from '../store/job-store';
 
@@ -57,26 +56,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       settings: workerSettings(config, { concurrency: options.concurrency, defaultWaitTimeSeconds: LOCAL_WAIT_TIME_SECONDS }),
       presenceIntervalMs: config.WORKER_PRESENCE_INTERVAL_MS,
     });
-    const app = createApp({
-      registry,
-      directory,
-      sqs: backends.apiSqs,
-      store: backends.store,
-      metrics,
-      logger,
-      apiKeys: config.API_KEYS,
-      publicHealth: config.HEALTH_PUBLIC,
-      publicMetrics: config.METRICS_PUBLIC,
-      idempotencyTtlSeconds: config.IDEMPOTENCY_TTL_SECONDS,
-      healthJobsTimeoutMs: config.HEALTH_JOBS_TIMEOUT_MS,
-      workerPresenceIntervalMs: config.WORKER_PRESENCE_INTERVAL_MS,
-      version: options.version,
-    });
-    const server = await startHttpServer(app, config.HOST, config.PORT).catch(async (error: unknown) => {
+    const server = await startApiService({ config, registry, directory, backends, metrics, logger, version: options.version ?? '0.0.0' }).catch(async (error: unknown) => {
       await service.stop();
       throw error;
     });
-    if (config.API_KEYS.length === 0) logger.warn('API_KEYS is not set: the API accepts requests without a key (loopback only)');
     logger.info(
       { api: server.url, endpoint: backends.sqsEndpoint, store: backends.dynamoEndpoint, jobs: jobs.map((job) => job.name) },
       'sqs-jobs ready',

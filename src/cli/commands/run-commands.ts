@@ -1,13 +1,12 @@
 import type { Command } from 'commander';
 import { workerSettings } from '../../config';
-import { createApp } from '../../http/app';
 import { startLocalStack } from '../../local/stack';
 import { startMetricsServer } from '../../observability/metrics-server';
 import { JobMetrics } from '../../observability/metrics';
 import { provisionQueues, resolveQueues } from '../../queues/provisioning';
 import { exitOnShutdownSignals } from '../../runtime/shutdown';
 import { connectBackends } from '../../services/backends';
-import { startHttpServer } from '../../services/http-server';
+import { startApiService } from '../../services/api-service';
 import { startWorkerService } from '../../services/worker-service';
 import { createCliContext, type GlobalOptions, PACKAGE_VERSION, warnIfOldNode } from '../cli-context';
 import { parseConcurrency } from './option-parsers';
@@ -82,22 +81,7 @@ export function registerRunCommands(program: Command): void {
         : await resolveQueues(backends.sqs, registry.jobs, config.QUEUE_PREFIX);
       const metrics = new JobMetrics({ jobNames: registry.names });
       metrics.watchQueues(backends.apiSqs, directory.all());
-      const app = createApp({
-        registry,
-        directory,
-        sqs: backends.apiSqs,
-        store: backends.store,
-        metrics,
-        logger,
-        apiKeys: config.API_KEYS,
-        publicHealth: config.HEALTH_PUBLIC,
-        publicMetrics: config.METRICS_PUBLIC,
-        idempotencyTtlSeconds: config.IDEMPOTENCY_TTL_SECONDS,
-        healthJobsTimeoutMs: config.HEALTH_JOBS_TIMEOUT_MS,
-        workerPresenceIntervalMs: config.WORKER_PRESENCE_INTERVAL_MS,
-        version: PACKAGE_VERSION,
-      });
-      const server = await startHttpServer(app, config.HOST, config.PORT);
+      const server = await startApiService({ config, registry, directory, backends, metrics, logger, version: PACKAGE_VERSION });
       logger.info({ url: server.url, endpoint: config.SQS_ENDPOINT ?? 'AWS' }, 'API listening');
       exitOnShutdownSignals(async () => {
         await server.close();
