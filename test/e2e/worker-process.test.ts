@@ -1,9 +1,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import { enqueueJob } from '../../src/jobs/enqueue';
+import { DynamoJobStore } from '../../src/store/dynamo-job-store';
 import { job as recordRun } from '../fixtures/handlers/record-run';
 import { FIXTURE_HANDLERS, killAllSpawned, readRunLog, spawnCli, type RunRecord } from '../helpers/child-process';
+import { testDynamoClient, uniqueTableName } from '../helpers/dynamo';
+import { sampleValue } from '../helpers/prometheus';
 import { drainQueue, provisionTestQueues, sqsEndpoint, type TestQueues } from '../helpers/sqs';
 import { waitFor } from '../helpers/wait-for';
 
@@ -104,5 +108,32 @@ describe('worker processes', () => {
     });
     expect((await worker.exited).code).toBe(2);
     expect(worker.stderr).toContain("queue 'never-made-record-run' does not exist on this endpoint; run `npm run provision` first");
+  });
+
+  it('records job status in the store and serves /metrics on METRICS_PORT', async () => {
+    const tableName = uniqueTableName();
+    const worker = spawnCli(['worker', '--jobs', 'record-run', '--provision'], {
+      SQS_ENDPOINT: sqsEndpoint(),
+      QUEUE_PREFIX: queues.prefix,
+      HANDLERS_DIR: FIXTURE_HANDLERS,
+      RUN_LOG: runLog,
+      WORKER_WAIT_TIME_SECONDS: '1',
+      JOB_TABLE: tableName,
+      METRICS_PORT: '0',
+    });
+    const ready = await worker.waitForLog('the worker to be ready', (line) => line.msg === 'worker ready');
+    const [jobId] = await enqueueMany(1, 0);
+    const client = testDynamoClient();
+    const store = new DynamoJobStore({ client, tableName, jobTtlSeconds: 600 });
+    try {
+      await waitFor('the job status to be succeeded', async () => (await store.getJob(jobId ?? ''))?.status === 'succeeded');
+      const metrics = await (await fetch(`${String(ready.metrics)}/metrics`)).text();
+      expect(sampleValue(metrics, 'sqs_jobs_jobs_succeeded_total', { job: 'record-run' })).toBe(1);
+      worker.child.kill('SIGTERM');
+      expect((await worker.exited).code).toBe(0);
+    } finally {
+      await client.send(new DeleteTableCommand({ TableName: tableName })).catch(() => undefined);
+      store.close();
+    }
   });
 });
