@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { EXIT, PACKAGE_VERSION, reportCliError } from './cli-context';
 import { registerEmulatorsCommand } from './commands/emulators-command';
+import { registerInspectCommands } from './commands/inspect-commands';
 import { registerQueueCommands } from './commands/queue-commands';
 import { registerRunCommands } from './commands/run-commands';
 
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerRunCommands(program);
   registerEmulatorsCommand(program);
+  registerInspectCommands(program);
   registerQueueCommands(program);
   return program;
 }

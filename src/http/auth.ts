@@ -2,7 +2,8 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { RequestHandler } from 'express';
 import { HttpError } from './http-errors';
 
-const BEARER = /^Bearer ([^\s]+)$/;
+// RFC 9110: the scheme name is case-insensitive.
+const BEARER = /^Bearer ([^\s]+)$/i;
 
 function digest(value: string): Buffer {
   return createHash('sha256').update(value).digest();

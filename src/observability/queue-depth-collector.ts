@@ -1,6 +1,7 @@
-import { GetQueueAttributesCommand, type QueueAttributeName, type SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { JobQueues } from '../queues/provisioning';
+import { DEPTH_ATTRIBUTES, readQueueDepths } from '../sqs/queue-depths';
 
 export const DEFAULT_QUEUE_SCRAPE_TIMEOUT_MS = 2000;
 
@@ -10,13 +11,6 @@ export interface WatchQueuesOptions {
 }
 
 type QueueKind = 'main' | 'dlq';
-type DepthState = 'visible' | 'in_flight' | 'delayed';
-
-const STATE_ATTRIBUTES: readonly (readonly [DepthState, QueueAttributeName])[] = [
-  ['visible', 'ApproximateNumberOfMessages'],
-  ['in_flight', 'ApproximateNumberOfMessagesNotVisible'],
-  ['delayed', 'ApproximateNumberOfMessagesDelayed'],
-];
 
 interface QueueTarget {
   sqs: SQSClient;
@@ -24,8 +18,6 @@ interface QueueTarget {
   queue: QueueKind;
   url: string;
 }
-
-type Depths = Record<DepthState, number>;
 
 /**
  * Reports queue depths by asking SQS on every scrape, so the numbers are as fresh as the scrape
@@ -80,7 +72,7 @@ export class QueueDepthCollector {
   private async readAll(): Promise<void> {
     const list = [...this.targets.values()];
     const timeoutMs = this.timeoutMs;
-    const results = await Promise.all(list.map((target) => readDepths(target.sqs, target.url, timeoutMs)));
+    const results = await Promise.all(list.map((target) => readQueueDepths(target.sqs, target.url, timeoutMs).catch(() => undefined)));
     // Reset and refill in one synchronous step: a failed queue loses its series instead of
     // reporting the last good (stale) value, and a concurrent read never sees half a refill.
     this.depths.reset();
@@ -90,45 +82,9 @@ export class QueueDepthCollector {
         this.errors.inc({ job: target.job });
         return;
       }
-      for (const [state] of STATE_ATTRIBUTES) {
+      for (const [state] of DEPTH_ATTRIBUTES) {
         this.depths.set({ job: target.job, queue: target.queue, state }, depths[state]);
       }
     });
   }
-}
-
-/** Undefined when the call fails, times out or lacks a count; never rejects. */
-async function readDepths(sqs: SQSClient, url: string, timeoutMs: number): Promise<Depths | undefined> {
-  const controller = new AbortController();
-  let timer: NodeJS.Timeout | undefined;
-  // The abort signal cancels the HTTP request; the race also bounds the SDK's retry back-off sleeps,
-  // which do not all watch the signal.
-  const deadline = new Promise<undefined>((resolve) => {
-    timer = setTimeout(() => {
-      controller.abort(new Error(`GetQueueAttributes timed out after ${timeoutMs} ms`));
-      resolve(undefined);
-    }, timeoutMs);
-  });
-  const request = sqs
-    .send(
-      new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: STATE_ATTRIBUTES.map(([, attribute]) => attribute) }),
-      { abortSignal: controller.signal },
-    )
-    .then((result) => toDepths(result.Attributes ?? {}))
-    .catch(() => undefined);
-  try {
-    return await Promise.race([request, deadline]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-function toDepths(attributes: Partial<Record<string, string>>): Depths | undefined {
-  const depths: Partial<Depths> = {};
-  for (const [state, attribute] of STATE_ATTRIBUTES) {
-    const value = Number(attributes[attribute] ?? Number.NaN);
-    if (!Number.isFinite(value)) return undefined;
-    depths[state] = value;
-  }
-  return depths as Depths;
 }

@@ -72,7 +72,7 @@ export async function processMessage(job: AnyJob, message: Message, deps: Proces
   logger.info('job received');
   const eventBase = {
     job,
-    redriveCount: readNumberAttribute(message, ATTR.redriveCount) ?? 0,
+    redriveCount: redriveGeneration(message),
     enqueuedAt: readDateAttribute(message, ATTR.enqueuedAt),
     traceId,
   };
@@ -142,6 +142,16 @@ async function settleMessage(
       return { ...settled, durationMs };
     }
   }
+}
+
+/**
+ * How many times the message came back from the DLQ. A client-side redrive sets `redrive-count`
+ * and clears the error attributes; SQS's native move keeps them, so a job-queue message that still
+ * carries `error-code` has been moved back once more than its counter says.
+ */
+function redriveGeneration(message: Message): number {
+  const counted = readNumberAttribute(message, ATTR.redriveCount) ?? 0;
+  return readStringAttribute(message, ATTR.errorCode) === undefined ? counted : counted + 1;
 }
 
 function parseMessageBody(job: AnyJob, message: Message): unknown {

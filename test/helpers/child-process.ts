@@ -11,6 +11,10 @@ export interface RunningProcess {
   /** stdout lines parsed as JSON (pino), non-JSON lines as { raw }. */
   readonly lines: Record<string, unknown>[];
   readonly stderr: string;
+  /** All of stdout as text (for commands that print JSON documents). */
+  readonly stdout: string;
+  /** Resolves when the process exited and its output streams are fully read. */
+  closed: Promise<{ code: number | null }>;
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   waitForLog(description: string, predicate: (line: Record<string, unknown>) => boolean, timeoutMs?: number): Promise<Record<string, unknown>>;
   /** Signal the whole process group, as Ctrl-C in a terminal does. */
@@ -55,8 +59,10 @@ export function spawnProcess(command: string, args: string[], env: Record<string
   spawned.add(child);
   const lines: Record<string, unknown>[] = [];
   let stderr = '';
+  let stdout = '';
   let pending = '';
   child.stdout.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString('utf8');
     pending += chunk.toString('utf8');
     const complete = pending.split('\n');
     pending = complete.pop() ?? '';
@@ -68,12 +74,21 @@ export function spawnProcess(command: string, args: string[], env: Record<string
       resolve({ code, signal });
     });
   });
+  const closed = new Promise<{ code: number | null }>((resolve) => {
+    child.on('close', (code) => {
+      resolve({ code });
+    });
+  });
   return {
     child,
     lines,
     get stderr() {
       return stderr;
     },
+    get stdout() {
+      return stdout;
+    },
+    closed,
     exited,
     waitForLog: (description, predicate, timeoutMs = 20_000) =>
       Promise.race([

@@ -1,9 +1,10 @@
 import { Router } from 'express';
+import type { BatchItemResult } from '../../jobs/enqueue-batch';
 import type { JobRegistry } from '../../jobs/registry';
 import type { JobMetrics } from '../../observability/metrics';
 import type { JobStore } from '../../store/job-store';
 import { batchRequest, enqueueQuery, idempotencyKeyHeader } from '../api-schemas';
-import { HttpError, storeUnavailable, toHttpError, validated } from '../http-errors';
+import { HttpError, storeUnavailable, toHttpError, UNAVAILABLE_RETRY_AFTER_SECONDS, validated } from '../http-errors';
 import type { JobSubmitter } from '../job-submitter';
 import { requestIdOf } from '../request-context';
 
@@ -57,25 +58,30 @@ export function jobsRoutes(deps: JobsRoutesDeps): Router {
   router.post('/jobs/:name/batch', async (req, res) => {
     const name = req.params.name;
     const job = findJob(name);
-    requireJsonBody(req.get('Content-Type'));
-    if (req.get('Idempotency-Key') !== undefined) {
-      throw new HttpError(400, 'idempotency-key-unsupported', 'Idempotency-Key applies to single enqueues; the batch form does not support it');
+    let results: BatchItemResult[];
+    try {
+      requireJsonBody(req.get('Content-Type'));
+      if (req.get('Idempotency-Key') !== undefined) {
+        throw new HttpError(400, 'idempotency-key-unsupported', 'Idempotency-Key applies to single enqueues; the batch form does not support it');
+      }
+      const body = validated(batchRequest, req.body, 'invalid-batch', 'batch');
+      results = await deps.submitter.submitBatch(job, body.items, requestIdOf(res));
+    } catch (error) {
+      deps.metrics.recordEnqueue(name, toHttpError(error).status);
+      throw error;
     }
-    const body = validated(batchRequest, req.body, 'invalid-batch', 'batch');
-    const results = await deps.submitter.submitBatch(job, body.items, requestIdOf(res));
-    const accepted = results.filter((result) => result.status === 'queued').length;
-    const failed = results.length - accepted;
+    // Counted per item, under the status each item would have had on its own.
+    const count = (status: BatchItemResult['status']) => results.filter((result) => result.status === status).length;
+    const [accepted, rejected, failed] = [count('queued'), count('rejected'), count('failed')];
     deps.metrics.recordEnqueue(name, 202, accepted);
-    if (accepted === 0) {
-      const unavailable = results.some((result) => result.status === 'failed');
-      if (unavailable) res.setHeader('Retry-After', '5');
-      res.status(unavailable ? 503 : 400);
-    } else {
-      res.status(202);
-    }
+    deps.metrics.recordEnqueue(name, 400, rejected);
+    deps.metrics.recordEnqueue(name, 503, failed);
+    if (accepted > 0) res.status(202);
+    else if (failed > 0) res.status(503).setHeader('Retry-After', String(UNAVAILABLE_RETRY_AFTER_SECONDS));
+    else res.status(400);
     res.json({
       accepted,
-      failed,
+      failed: rejected + failed,
       results: results.map((result) => (result.status === 'queued' ? { ...result, statusUrl: statusUrl(result.jobId) } : result)),
     });
   });
