@@ -65,9 +65,16 @@ describe('operator CLI: queues and dlq', () => {
     const refused = cli(['dlq', 'purge', 'record-run']);
     expect((await refused.exited).code).toBe(2);
     expect(refused.stderr).toContain('refusing to purge without --yes');
-    const purged = cli(['dlq', 'purge', 'record-run', '--yes']);
-    expect((await purged.exited).code).toBe(0);
+    const purged = cli(['dlq', 'purge', 'record-run', '--yes', '--json']);
+    expect((await purged.closed).code).toBe(0);
+    expect(JSON.parse(purged.stdout)).toEqual({ dlq: queues.directory.get('record-run').dlq.name, approximateCount: 2 });
     expect(await receiveOnce(queues.sqs, queues.directory.get('record-run').dlq.url)).toEqual([]);
+  });
+
+  it('an unreachable endpoint is one line on stderr and exit code 1', async () => {
+    const run = spawnCli(['--endpoint', 'http://127.0.0.1:1', 'queues'], { HANDLERS_DIR: FIXTURE_HANDLERS });
+    expect((await run.exited).code).toBe(1);
+    expect(run.stderr.trim().split('\n')).toEqual([expect.stringContaining('cannot reach the SQS endpoint') as unknown]);
   });
 
   it('an unknown job is one line on stderr and exit code 2', async () => {

@@ -78,7 +78,8 @@ export function registerInspectCommands(program: Command): void {
     .description('delete every message in a job\'s DLQ; asks first unless --yes')
     .argument('<job>', 'job name')
     .option('--yes', 'do not ask for confirmation (required when standard input is not a terminal)')
-    .action(async (jobName: string, options: { yes?: boolean }, command: Command) => {
+    .option('--json', 'print { dlq, approximateCount } as JSON')
+    .action(async (jobName: string, options: { yes?: boolean; json?: boolean }, command: Command) => {
       const { config, registry, createSqs } = createCliContext(command.optsWithGlobals<GlobalOptions>());
       const job = registry.get(jobName);
       const sqs = createSqs();
@@ -90,7 +91,9 @@ export function registerInspectCommands(program: Command): void {
           return;
         }
         await purgeDeadLetters(sqs, queues);
-        process.stdout.write(`purged ${queues.dlq.name} (about ${count} messages)\n`);
+        process.stdout.write(
+          options.json ? `${JSON.stringify({ dlq: queues.dlq.name, approximateCount: count })}\n` : `purged ${queues.dlq.name} (about ${count} messages)\n`,
+        );
       } finally {
         sqs.destroy();
       }
