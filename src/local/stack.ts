@@ -1,5 +1,5 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import { type AppConfig, workerSettings } from '../config';
+import type { AppConfig } from '../config';
 import type { JobRegistry } from '../jobs/registry';
 import type { Logger } from '../observability/logger';
 import { JobMetrics } from '../observability/metrics';
@@ -7,7 +7,7 @@ import { provisionQueues, type QueueDirectory, resolveQueues } from '../queues/p
 import type { Worker } from '../runtime/worker';
 import { type Backends, connectBackends } from '../services/backends';
 import { startApiService } from '../services/api-service';
-import { startWorkerService } from '../services/worker-service';
+import { startConfiguredWorkerService } from '../services/worker-service';
 import type { JobStore } from '../store/job-store';
 
 /** Short long-polls locally: stopping waits for polls in flight, and Ctrl-C should feel instant. */
@@ -46,15 +46,15 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const metrics = new JobMetrics({ jobNames: registry.names });
     metrics.watchQueues(backends.apiSqs, directory.all());
     const jobs = registry.select(config.WORKER_JOBS);
-    const service = await startWorkerService({
-      sqs: backends.sqs,
+    const service = await startConfiguredWorkerService({
+      config,
+      backends,
       jobs,
       directory,
       logger,
-      store: backends.store,
       metrics,
-      settings: workerSettings(config, { concurrency: options.concurrency, defaultWaitTimeSeconds: LOCAL_WAIT_TIME_SECONDS }),
-      presenceIntervalMs: config.WORKER_PRESENCE_INTERVAL_MS,
+      concurrency: options.concurrency,
+      defaultWaitTimeSeconds: LOCAL_WAIT_TIME_SECONDS,
     });
     const server = await startApiService({ config, registry, directory, backends, metrics, logger, version: options.version ?? '0.0.0' }).catch(async (error: unknown) => {
       await service.stop();

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { SQSClient } from '@aws-sdk/client-sqs';
+import { type AppConfig, workerSettings } from '../config';
 import type { AnyJob } from '../jobs/define-job';
 import type { Logger } from '../observability/logger';
 import type { JobMetrics } from '../observability/metrics';
@@ -10,6 +11,7 @@ import { Worker, type WorkerOptions } from '../runtime/worker';
 import { WorkerPresence } from '../runtime/worker-presence';
 import type { JobStore } from '../store/job-store';
 import { StatusRecorder } from '../store/status-recorder';
+import type { Backends } from './backends';
 
 export interface WorkerServiceOptions {
   sqs: SQSClient;
@@ -64,4 +66,28 @@ export async function startWorkerService(options: WorkerServiceOptions): Promise
       await presence.stop();
     },
   };
+}
+
+/** startWorkerService with its settings taken from the configuration (CLI flags win). */
+export function startConfiguredWorkerService(options: {
+  config: AppConfig;
+  backends: Pick<Backends, 'sqs' | 'store'>;
+  jobs: readonly AnyJob[];
+  directory: QueueDirectory;
+  logger: Logger;
+  metrics: JobMetrics;
+  concurrency: number | undefined;
+  defaultWaitTimeSeconds: number;
+}): Promise<WorkerService> {
+  const { config } = options;
+  return startWorkerService({
+    sqs: options.backends.sqs,
+    store: options.backends.store,
+    jobs: options.jobs,
+    directory: options.directory,
+    logger: options.logger,
+    metrics: options.metrics,
+    settings: workerSettings(config, { concurrency: options.concurrency, defaultWaitTimeSeconds: options.defaultWaitTimeSeconds }),
+    presenceIntervalMs: config.WORKER_PRESENCE_INTERVAL_MS,
+  });
 }

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { workerSettings } from '../../config';
 import { startLocalStack } from '../../local/stack';
 import { startMetricsServer } from '../../observability/metrics-server';
 import { JobMetrics } from '../../observability/metrics';
@@ -7,7 +6,7 @@ import { provisionQueues, resolveQueues } from '../../queues/provisioning';
 import { exitOnShutdownSignals } from '../../runtime/shutdown';
 import { connectBackends } from '../../services/backends';
 import { startApiService } from '../../services/api-service';
-import { startWorkerService } from '../../services/worker-service';
+import { startConfiguredWorkerService } from '../../services/worker-service';
 import { createCliContext, type GlobalOptions, PACKAGE_VERSION, warnIfOldNode } from '../cli-context';
 import { parseConcurrency } from './option-parsers';
 
@@ -48,15 +47,15 @@ export function registerRunCommands(program: Command): void {
         : await resolveQueues(backends.sqs, jobs, config.QUEUE_PREFIX);
       const metrics = new JobMetrics({ jobNames: jobs.map((job) => job.name) });
       metrics.watchQueues(backends.apiSqs, directory.all());
-      const service = await startWorkerService({
-        sqs: backends.sqs,
+      const service = await startConfiguredWorkerService({
+        config,
+        backends,
         jobs,
         directory,
         logger,
-        store: backends.store,
         metrics,
-        settings: workerSettings(config, { concurrency: options.concurrency, defaultWaitTimeSeconds: 20 }),
-        presenceIntervalMs: config.WORKER_PRESENCE_INTERVAL_MS,
+        concurrency: options.concurrency,
+        defaultWaitTimeSeconds: 20,
       });
       const metricsServer =
         config.METRICS_PORT === undefined ? undefined : await startMetricsServer({ metrics, host: config.HOST, port: config.METRICS_PORT, logger });
