@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { PermanentJobError, RetryLaterError } from '../../src/errors';
 import { type AnyJob, defineJob } from '../../src/jobs/define-job';
 import { enqueueJob } from '../../src/jobs/enqueue';
+import type { JobEvents } from '../../src/runtime/job-events';
 import { processMessage, type ProcessMessageDeps, shouldDelete } from '../../src/runtime/process-message';
 import { captureLogger } from '../helpers/capture-logger';
 import { attributeValues, provisionTestQueues, receiveOnce, sendRaw, type TestQueues } from '../helpers/sqs';
@@ -45,6 +46,31 @@ describe('processMessage against a real SQS endpoint', () => {
   async function runOnce(target: AnyJob = job, extra: Partial<ProcessMessageDeps> = {}) {
     return processMessage(target, await receiveJob(), deps(extra));
   }
+
+  it('tells its observers when a job starts and settles, with trace id and redrive generation', async () => {
+    const events: { kind: string; redriveCount: number; traceId?: string; status?: string }[] = [];
+    const observer: JobEvents = {
+      jobStarted: (event) => events.push({ kind: 'started', redriveCount: event.redriveCount, traceId: event.traceId }),
+      jobSettled: (event) => events.push({ kind: 'settled', redriveCount: event.redriveCount, status: event.outcome.status }),
+    };
+    await enqueueJob(queues.sqs, url, job, { n: 1 }, { traceId: 'req-42' });
+    await runOnce(job, { events: observer });
+    // Moved back by SQS's native redrive: the error attributes are still there, the counter is not.
+    await sendRaw(queues.sqs, url, '{"n":2}', {
+      'error-code': { DataType: 'String', StringValue: 'timeout' },
+      'redrive-count': { DataType: 'Number', StringValue: '1' },
+    });
+    await runOnce(job, { events: observer });
+    await sendRaw(queues.sqs, url, 'not json');
+    await runOnce(job, { events: observer });
+    expect(events).toEqual([
+      { kind: 'started', redriveCount: 0, traceId: 'req-42' },
+      { kind: 'settled', redriveCount: 0, status: 'succeeded' },
+      { kind: 'started', redriveCount: 2, traceId: undefined },
+      { kind: 'settled', redriveCount: 2, status: 'succeeded' },
+      { kind: 'settled', redriveCount: 0, status: 'dead-lettered' },
+    ]);
+  });
 
   it('succeeds: returns the result and asks the caller to delete', async () => {
     const { jobId } = await enqueueJob(queues.sqs, url, job, { n: 1 });
