@@ -54,7 +54,7 @@ describe('HTTP API: enqueue and job status', () => {
     expect(body).toEqual({ jobId: expect.any(String) as unknown, status: 'queued', statusUrl: `/api/v1/jobs/${body.jobId}` });
     expect(response.headers.get('location')).toBe(body.statusUrl);
     expect(response.headers.get('x-request-id')).toBe('trace-abc.1');
-    expect((await status(body.jobId)).status).toBe('queued');
+    await waitFor('the queued status', async () => (await status(body.jobId)).status === 'queued');
 
     await api.startWorker();
     await waitFor('the job to run', async () => (await status(body.jobId)).status === 'running');
