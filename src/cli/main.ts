@@ -3,6 +3,7 @@ import { EXIT, PACKAGE_VERSION, reportCliError } from './cli-context';
 import { registerEmulatorsCommand } from './commands/emulators-command';
 import { registerInspectCommands } from './commands/inspect-commands';
 import { registerQueueCommands } from './commands/queue-commands';
+import { registerRedriveCommand } from './commands/redrive-command';
 import { registerRunCommands } from './commands/run-commands';
 
 const EXIT_CODES_HELP = `
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
   registerEmulatorsCommand(program);
   registerInspectCommands(program);
   registerQueueCommands(program);
+  registerRedriveCommand(program);
   return program;
 }
 
