@@ -1,4 +1,4 @@
-import { type MessageAttributeValue, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
+import { DeleteQueueCommand, type MessageAttributeValue, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { jobIdOf } from '../../src/jobs/message-attributes';
 import { readQueueDepths } from '../../src/sqs/queue-depths';
 import { job as recordRun } from '../fixtures/handlers/record-run';
@@ -144,5 +144,14 @@ describe('operator CLI: redrive', () => {
     const duration = cli(['redrive', 'record-run', '--filter', 'older-than=soon']);
     expect((await duration.closed).code).toBe(2);
     expect(duration.stderr).toContain("invalid duration 'soon'");
+  });
+
+  it('redrive into a deleted source queue is one line on stderr and exit code 2, and the DLQ keeps its messages', async () => {
+    await test.sqs.send(new SendMessageBatchCommand({ QueueUrl: queues().dlq.url, Entries: [{ Id: '0', MessageBody: '{"id":"x"}' }] }));
+    await test.sqs.send(new DeleteQueueCommand({ QueueUrl: queues().queue.url }));
+    const run = cli(['redrive', 'record-run']);
+    expect((await run.closed).code).toBe(2);
+    expect(run.stderr.trim().split('\n')).toEqual([expect.stringContaining(`queue '${queues().queue.name}' does not exist`) as unknown]);
+    expect(await drainQueue(test.sqs, queues().dlq.url)).toHaveLength(1);
   });
 });
