@@ -2,6 +2,7 @@ import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynam
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoIdempotencyKeys } from './dynamo-idempotency';
 import { isNamed, nowSeconds } from './dynamo-util';
+import { UpdateExpression } from './update-expression';
 import type { IdempotencyClaim, JobError, JobRecord, JobStatus, JobStore, JobTransition, WorkerBeat, WorkerRecord } from './job-store';
 import { TTL_ATTRIBUTE } from './provision-table';
 
@@ -205,42 +206,6 @@ export class DynamoJobStore implements JobStore {
   }
 }
 
-/** Collects SET/REMOVE clauses with placeholder names, so reserved words (status) are safe. */
-class UpdateExpression {
-  private readonly sets: string[] = [];
-  private readonly removes: string[] = [];
-  private readonly names: Record<string, string> = {};
-  private readonly values: Record<string, unknown> = {};
-
-  set(attribute: string, value: unknown): void {
-    this.sets.push(`${this.name(attribute)} = ${this.value(attribute, value)}`);
-  }
-
-  setIfNotExists(attribute: string, value: unknown): void {
-    const name = this.name(attribute);
-    this.sets.push(`${name} = if_not_exists(${name}, ${this.value(attribute, value)})`);
-  }
-
-  remove(...attributes: string[]): void {
-    for (const attribute of attributes) this.removes.push(this.name(attribute));
-  }
-
-  /** The condition reuses the `#seq`/`:seq` placeholders of the SET clause: same attribute, same value. */
-  build(): { UpdateExpression: string; ExpressionAttributeNames: Record<string, string>; ExpressionAttributeValues: Record<string, unknown> } {
-    const removes = this.removes.length > 0 ? ` REMOVE ${this.removes.join(', ')}` : '';
-    return { UpdateExpression: `SET ${this.sets.join(', ')}${removes}`, ExpressionAttributeNames: this.names, ExpressionAttributeValues: this.values };
-  }
-
-  private name(attribute: string): string {
-    this.names[`#${attribute}`] = attribute;
-    return `#${attribute}`;
-  }
-
-  private value(attribute: string, value: unknown): string {
-    this.values[`:${attribute}`] = value;
-    return `:${attribute}`;
-  }
-}
 
 function jobKey(jobId: string): Item {
   return { pk: `job#${jobId}`, sk: 'job' };
