@@ -5,10 +5,8 @@ import { InvalidPayloadError, type PayloadIssue } from '../errors';
 import type { QueueDirectory } from '../queues/provisioning';
 import type { Job } from './define-job';
 import type { Enqueue, EnqueueOptions, EnqueueResult } from './job-context';
-import { ATTR, stringAttribute } from './message-attributes';
+import { ATTR, MAX_MESSAGE_BYTES, stringAttribute } from './message-attributes';
 
-/** SQS's message size limit; body and attributes count towards it. */
-export const MAX_MESSAGE_BYTES = 1_048_576;
 export const MAX_DELAY_SECONDS = 900;
 
 /** Validates a payload against the job's schema; the returned value is the handler's input. */

@@ -17,6 +17,8 @@ export const ATTR = {
 } as const;
 
 export const MAX_MESSAGE_ATTRIBUTES = 10;
+/** SQS's message size limit; the body and every attribute's name, type and value count towards it. */
+export const MAX_MESSAGE_BYTES = 1_048_576;
 
 export type MessageAttributes = Record<string, MessageAttributeValue>;
 
@@ -64,4 +66,14 @@ export function readDateAttribute(message: Message, name: string): Date | undefi
   const text = readStringAttribute(message, name);
   const date = text === undefined ? undefined : new Date(text);
   return date && !Number.isNaN(date.getTime()) ? date : undefined;
+}
+
+/** The size SQS charges a message against MAX_MESSAGE_BYTES. */
+export function messageSizeBytes(body: string, attributes: MessageAttributes): number {
+  let size = Buffer.byteLength(body);
+  for (const [name, value] of Object.entries(attributes)) {
+    size += Buffer.byteLength(name) + Buffer.byteLength(value.DataType ?? '');
+    size += value.StringValue === undefined ? (value.BinaryValue?.byteLength ?? 0) : Buffer.byteLength(value.StringValue);
+  }
+  return size;
 }

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { PermanentJobError, RetryLaterError } from '../../src/errors';
 import { type AnyJob, defineJob } from '../../src/jobs/define-job';
 import { enqueueJob } from '../../src/jobs/enqueue';
+import { MAX_MESSAGE_BYTES } from '../../src/jobs/message-attributes';
 import type { JobEvents } from '../../src/runtime/job-events';
 import { processMessage, type ProcessMessageDeps, shouldDelete } from '../../src/runtime/process-message';
 import { captureLogger } from '../helpers/capture-logger';
@@ -136,6 +137,20 @@ describe('processMessage against a real SQS endpoint', () => {
     const [dead] = await receiveOnce(queues.sqs, dlqUrl);
     expect(dead?.Body).toBe(body);
     expect(attributeValues(dead ?? {})['job-id']).toBe(outcome.messageId);
+  });
+
+  it.each([
+    ['copied attributes go first', MAX_MESSAGE_BYTES - 2_000, 1_900, ['error-code', 'error-message', 'attempts', 'failed-at', 'source-queue', 'job-id']],
+    ['then the error attributes but error-code', MAX_MESSAGE_BYTES - 100, 0, ['error-code', 'job-id']],
+  ])('a body near the size limit still reaches the DLQ whole, with its error code (%s)', async (_label, bodyBytes, extraBytes, kept) => {
+    const body = `{"n":"${'x'.repeat(bodyBytes - 8)}"}`;
+    const extra = extraBytes > 0 ? { extra: { DataType: 'String', StringValue: 'e'.repeat(extraBytes) } } : undefined;
+    await sendRaw(queues.sqs, url, body, extra);
+    expect(await runOnce()).toMatchObject({ status: 'dead-lettered', error: { code: 'invalid-payload' } });
+    const [dead] = await receiveOnce(queues.sqs, dlqUrl);
+    expect(dead?.Body).toBe(body);
+    expect(Object.keys(attributeValues(dead ?? {})).sort()).toEqual([...kept].sort());
+    expect(attributeValues(dead ?? {})['error-code']).toBe('invalid-payload');
   });
 
   it('a message addressed to another job is dead-lettered, not run', async () => {
