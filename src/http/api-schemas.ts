@@ -8,7 +8,9 @@ import { MAX_DELAY_SECONDS } from '../jobs/enqueue';
 export const MAX_BATCH_ITEMS = 500;
 
 export const jobNameParam = z.string().meta({ description: 'A job name, as in `sqs-jobs jobs`', example: 'log-message' });
-export const jobIdParam = z.string().meta({ description: 'The jobId returned when the job was enqueued' });
+/** Every jobId the system creates fits this; anything else cannot name a job (nor be a store key). */
+export const JOB_ID_PATTERN = /^[\x21-\x7e]{1,255}$/;
+export const jobIdParam = z.string().regex(JOB_ID_PATTERN).meta({ description: 'The jobId returned when the job was enqueued' });
 
 const delaySeconds = z.coerce
   .number()

@@ -1,6 +1,7 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import express, { type Express, type RequestHandler } from 'express';
 import helmet from 'helmet';
+import { MAX_MESSAGE_BYTES } from '../jobs/message-attributes';
 import type { JobRegistry } from '../jobs/registry';
 import type { JobMetrics } from '../observability/metrics';
 import type { Logger } from '../observability/logger';
@@ -10,6 +11,7 @@ import type { JobStore } from '../store/job-store';
 import { StatusRecorder } from '../store/status-recorder';
 import { requireApiKey } from './auth';
 import { errorHandler, notFound } from './http-errors';
+import { jsonBody } from './json-body';
 import { JobSubmitter } from './job-submitter';
 import { buildOpenApiDocument } from './openapi';
 import { requestContext } from './request-context';
@@ -17,8 +19,6 @@ import { healthRoutes } from './routes/health-routes';
 import { jobsRoutes } from './routes/jobs-routes';
 
 export const API_BASE_PATH = '/api/v1';
-/** SQS's message size limit: a bigger body could never be enqueued. */
-const BODY_LIMIT_BYTES = 1_048_576;
 
 export interface AppDeps {
   registry: JobRegistry;
@@ -64,8 +64,6 @@ export function createApp(deps: AppDeps): Express {
 
   app.use(...requestContext(deps.logger));
   app.use(helmet());
-  // Parsed after auth, so an unauthenticated client cannot make the server read a 1 MiB body.
-  const jsonBody = express.json({ limit: BODY_LIMIT_BYTES, strict: false, type: ['application/json', 'application/*+json'] });
 
   app.get(`${API_BASE_PATH}/openapi.json`, (_req, res) => {
     res.json(openapi);
@@ -84,7 +82,9 @@ export function createApp(deps: AppDeps): Express {
   app.get('/metrics', deps.publicMetrics === false ? auth : open, async (_req, res) => {
     res.type(deps.metrics.contentType).send(await deps.metrics.metricsText());
   });
-  app.use(API_BASE_PATH, auth, jsonBody, jobsRoutes({ registry: deps.registry, submitter, store: deps.store, metrics: deps.metrics, basePath: API_BASE_PATH }));
+  // Parsed after auth, so an unauthenticated client cannot make the server read a 1 MiB body; a
+  // bigger body could never be enqueued.
+  app.use(API_BASE_PATH, auth, ...jsonBody(MAX_MESSAGE_BYTES), jobsRoutes({ registry: deps.registry, submitter, store: deps.store, metrics: deps.metrics, basePath: API_BASE_PATH }));
   app.use(notFound);
   app.use(errorHandler(deps.logger));
   return app;

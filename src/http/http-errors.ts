@@ -40,7 +40,21 @@ const BODY_PARSER_ERRORS: Record<string, { status: number; code: string; message
   'request.aborted': { status: 400, code: 'request-aborted', message: 'the request was aborted' },
   'request.size.invalid': { status: 400, code: 'bad-content-length', message: 'the body does not match Content-Length' },
   'stream.encoding.set': { status: 500, code: 'internal-error', message: 'internal error' },
+  'entity.too.deep': { status: 400, code: 'json-too-deep', message: 'request body is nested too deeply' },
 };
+
+/**
+ * Errors from Express's own layers (http-errors) that blame the client, such as a path that is not
+ * valid percent-encoding (the router's URIError) or a compressed body that does not inflate
+ * (http-errors, whose `expose` marks the message as safe to show).
+ */
+function clientErrorOf(error: unknown): HttpError | undefined {
+  const { status, expose, message } = (error ?? {}) as { status?: unknown; expose?: unknown; message?: unknown };
+  if (typeof status !== 'number' || status < 400 || status > 499) return undefined;
+  if (error instanceof URIError) return new HttpError(status, 'malformed-url', 'the URL is not valid percent-encoding');
+  if (expose !== true) return undefined;
+  return new HttpError(status, 'bad-request', typeof message === 'string' && message ? message : 'bad request');
+}
 
 export function toHttpError(error: unknown): HttpError {
   if (error instanceof HttpError) return error;
@@ -51,6 +65,8 @@ export function toHttpError(error: unknown): HttpError {
   const parserType = (error as { type?: unknown } | undefined)?.type;
   const parserError = typeof parserType === 'string' ? BODY_PARSER_ERRORS[parserType] : undefined;
   if (parserError) return new HttpError(parserError.status, parserError.code, parserError.message);
+  const clientError = clientErrorOf(error);
+  if (clientError) return clientError;
   if (isSqsUnavailable(error)) return serviceUnavailable('the queue service is unavailable; the job was not enqueued');
   return new HttpError(500, 'internal-error', 'internal error; see the server log for this request id');
 }

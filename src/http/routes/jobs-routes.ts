@@ -3,7 +3,7 @@ import type { BatchItemResult } from '../../jobs/enqueue-batch';
 import type { JobRegistry } from '../../jobs/registry';
 import type { JobMetrics } from '../../observability/metrics';
 import type { JobStore } from '../../store/job-store';
-import { batchRequest, enqueueQuery, idempotencyKeyHeader } from '../api-schemas';
+import { batchRequest, enqueueQuery, idempotencyKeyHeader, JOB_ID_PATTERN } from '../api-schemas';
 import { HttpError, storeUnavailable, toHttpError, UNAVAILABLE_RETRY_AFTER_SECONDS, validated } from '../http-errors';
 import type { JobSubmitter } from '../job-submitter';
 import { requestIdOf } from '../request-context';
@@ -87,6 +87,9 @@ export function jobsRoutes(deps: JobsRoutesDeps): Router {
   });
 
   router.get('/jobs/:jobId', async (req, res) => {
+    if (!JOB_ID_PATTERN.test(req.params.jobId)) {
+      throw new HttpError(404, 'job-not-found', 'no such job: a jobId is 1–255 visible ASCII characters');
+    }
     const record = await deps.store.getJob(req.params.jobId).catch(() => {
       throw storeUnavailable();
     });
