@@ -1,23 +1,11 @@
 import { z } from 'zod';
 import { defineJob } from '../../../src/jobs/define-job';
 import { type TestApi, startTestApi } from '../../helpers/api';
-import { killAllSpawned, type RunningProcess, spawnCli } from '../../helpers/child-process';
+import { killAllSpawned } from '../../helpers/child-process';
+import { type EmulatorProcess, startEmulatorProcess, stopEmulatorProcess } from '../../helpers/emulator-process';
 import { drainQueue } from '../../helpers/sqs';
 
 const note = defineJob({ name: 'note', payload: z.object({ text: z.string() }), timeoutSeconds: 5, handler: () => Promise.resolve() });
-
-/** `sqs-jobs emulators` in a child process: the real emulator, stoppable like a real outage. */
-async function startEmulator(port = 0): Promise<{ process: RunningProcess; endpoint: string; port: number }> {
-  const child = spawnCli(['emulators', '--no-dynamodb'], { EMBEDDED_SQS_PORT: String(port) });
-  const ready = await child.waitForLog('the emulator', (line) => line.msg === 'emulators listening (in memory)', 30_000);
-  const endpoint = String(ready.sqs);
-  return { process: child, endpoint, port: Number(new URL(endpoint).port) };
-}
-
-async function stopEmulator(emulator: { process: RunningProcess }): Promise<void> {
-  emulator.process.signalGroup('SIGTERM');
-  await emulator.process.exited;
-}
 
 /**
  * The API's own emulator, stopped and started again on the same port. It keeps queues in memory,
@@ -25,10 +13,10 @@ async function stopEmulator(emulator: { process: RunningProcess }): Promise<void
  * counts jobs accepted after recovery.
  */
 describe('HTTP API: SQS outage', () => {
-  let emulator: Awaited<ReturnType<typeof startEmulator>>;
+  let emulator: EmulatorProcess;
   let api: TestApi;
   beforeEach(async () => {
-    emulator = await startEmulator();
+    emulator = await startEmulatorProcess();
     api = await startTestApi([note], { sqsEndpoint: emulator.endpoint });
   });
   afterEach(async () => {
@@ -38,7 +26,7 @@ describe('HTTP API: SQS outage', () => {
 
   it('answers 503 with Retry-After while SQS is down, and recovers without restarting the API', async () => {
     expect((await api.post('/api/v1/jobs/note', { text: 'before' })).status).toBe(202);
-    await stopEmulator(emulator);
+    await stopEmulatorProcess(emulator);
 
     const started = Date.now();
     const down = await api.post('/api/v1/jobs/note', { text: 'during' });
@@ -50,7 +38,7 @@ describe('HTTP API: SQS outage', () => {
     expect(batchDown.status).toBe(503);
     expect((await api.get('/api/v1/health/ready')).status).toBe(503);
 
-    emulator = await startEmulator(emulator.port);
+    emulator = await startEmulatorProcess(emulator.port);
     await api.reprovision();
     const after = await api.post('/api/v1/jobs/note', { text: 'after' });
     expect(after.status).toBe(202);

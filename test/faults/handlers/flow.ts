@@ -1,0 +1,22 @@
+import { z } from 'zod';
+import { defineJob } from '../../../src/jobs/define-job';
+import { recordRunEvent, sleepUnlessAborted } from '../../helpers/run-log-writer';
+
+/**
+ * The load of the fault suite: records each run in RUN_LOG and sleeps `sleepMs`. A short
+ * visibility timeout (kept alive by the heartbeat while a run lasts) brings back the messages of a
+ * killed worker within seconds, so crash scenarios finish quickly.
+ */
+export const job = defineJob({
+  name: 'flow',
+  payload: z.object({ id: z.string(), sleepMs: z.number().int().min(0).max(10_000).default(0) }),
+  retry: { maxAttempts: 5, backoff: { baseSeconds: 0, maxSeconds: 0 } },
+  timeoutSeconds: 20,
+  visibilityTimeoutSeconds: 3,
+  concurrency: 20,
+  async handler(payload, ctx) {
+    recordRunEvent('start', payload.id, ctx);
+    await sleepUnlessAborted(payload.sleepMs, ctx.signal);
+    recordRunEvent('end', payload.id, ctx);
+  },
+});
