@@ -5,6 +5,9 @@ import { printSummary, tally } from './helpers/ledger';
 import { acceptedJobIds, startLoad } from './helpers/load';
 
 const TOTAL_JOBS = Number(process.env.FAULTS_CRASH_JOBS ?? 5_000);
+/** Every 50th job runs 2 s instead of 20 ms, so a worker can be caught with a run surely in progress. */
+const isLong = (index: number) => index % 50 === 0;
+const isLongRun = (run: RunRecord) => isLong(Number(run.id.replace('flow-', '')));
 
 /** Runs of `pid` that started and never ended: what a crash at this moment interrupts. */
 function unfinishedRuns(runs: readonly RunRecord[], pid: number): RunRecord[] {
@@ -36,13 +39,13 @@ describe('fault: kill -9 workers while jobs flow', () => {
       job: 'flow',
       count: TOTAL_JOBS,
       concurrency: 16,
-      payload: (index) => ({ id: `flow-${index}`, sleepMs: 20 }),
+      payload: (index) => ({ id: `flow-${index}`, sleepMs: isLong(index) ? 2_000 : 20 }),
     });
     const endedCount = () => stack.runs().filter((run) => run.event === 'end').length;
     let interrupted = 0;
     const killMidBatch = async (victim: RunningProcess) => {
       const pid = victim.child.pid ?? 0;
-      await waitFor('the worker to be mid-batch', () => unfinishedRuns(stack.runs(), pid).length > 0, { intervalMs: 5 });
+      await waitFor('the worker to be mid-batch', () => unfinishedRuns(stack.runs(), pid).some(isLongRun), { timeoutMs: 60_000, intervalMs: 5 });
       victim.child.kill('SIGKILL');
       await victim.exited;
       interrupted += unfinishedRuns(stack.runs(), pid).length;
