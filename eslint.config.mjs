@@ -3,7 +3,7 @@ import eslint from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'coverage/', 'node_modules/', 'bin/'] },
+  { ignores: ['dist/', 'coverage/', 'node_modules/', 'bin/', '.esbuild/', '.serverless/', '.sqs-jobs/'] },
   eslint.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {

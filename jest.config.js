@@ -3,8 +3,8 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
-  // The fault suite runs on its own (npm run test:faults), one scenario at a time.
-  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/faults/'],
+  // The fault and serverless suites run on their own (npm run test:faults, test:serverless), one file at a time.
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/faults/', '<rootDir>/test/serverless/'],
   transform: {
     // ignoreDynamic keeps `import()` native so ESM-only packages (fauxqs) load in globalSetup.
     '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs', ignoreDynamic: true } }],

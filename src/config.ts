@@ -46,6 +46,9 @@ const configSchema = z.object({
   WORKER_PRESENCE_INTERVAL_MS: z.coerce.number().int().min(100).max(300_000).default(10_000),
   // A worker's own /metrics port; unset = not exposed (under `npm start` the API serves /metrics).
   METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  // `npm run offline`: serverless-offline's API Gateway and Lambda Invoke ports.
+  OFFLINE_HTTP_PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  OFFLINE_LAMBDA_PORT: z.coerce.number().int().min(1).max(65535).default(3002),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto'),
 });

@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { EXIT, PACKAGE_VERSION, reportCliError } from './cli-context';
 import { registerEmulatorsCommand } from './commands/emulators-command';
 import { registerInspectCommands } from './commands/inspect-commands';
+import { registerOfflineCommand } from './commands/offline-command';
 import { registerQueueCommands } from './commands/queue-commands';
 import { registerRedriveCommand } from './commands/redrive-command';
 import { registerRunCommands } from './commands/run-commands';
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerRunCommands(program);
   registerEmulatorsCommand(program);
+  registerOfflineCommand(program);
   registerInspectCommands(program);
   registerQueueCommands(program);
   registerRedriveCommand(program);

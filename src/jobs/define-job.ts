@@ -17,6 +17,16 @@ export interface RetryPolicy {
   backoff: BackoffPolicy;
 }
 
+/** How the job runs as an AWS Lambda function (serverless.yml is generated from it). */
+export interface LambdaSettings {
+  /** Records per invocation, 1–10. Default: min(10, concurrency). */
+  batchSize: number;
+  /** Invocations at once (the event source mapping's maximum concurrency), 2–1000. Default 10. */
+  maximumConcurrency: number;
+  /** Function memory in MB, 128–10240. Default 512. */
+  memorySizeMb: number;
+}
+
 export interface JobDefinition<Schema extends z.ZodType, Result> {
   /** kebab-case; becomes the queue name (`<prefix><name>`, DLQ `<prefix><name>-dlq`). */
   name: string;
@@ -29,6 +39,7 @@ export interface JobDefinition<Schema extends z.ZodType, Result> {
   visibilityTimeoutSeconds?: number;
   /** Jobs run at once per worker process for this queue. Default 10. */
   concurrency?: number;
+  lambda?: Partial<LambdaSettings>;
   handler(payload: z.output<Schema>, context: JobContext): Promise<Result>;
 }
 
@@ -40,6 +51,7 @@ export interface Job<Schema extends z.ZodType = z.ZodType, Result = unknown> {
   readonly timeoutSeconds: number;
   readonly visibilityTimeoutSeconds: number;
   readonly concurrency: number;
+  readonly lambda: Readonly<LambdaSettings>;
   // Method syntax keeps Job<Specific> assignable to AnyJob (parameters are checked bivariantly).
   handler(payload: z.output<Schema>, context: JobContext): Promise<Result>;
 }
@@ -72,6 +84,9 @@ const definitionSchema = z
     factor: z.number().min(1, 'must be at least 1'),
     maxSeconds: z.number().min(0).max(MAX_VISIBILITY_SECONDS, `must be at most ${MAX_VISIBILITY_SECONDS} (the SQS limit)`),
     jitter: z.enum(['full', 'equal', 'none']),
+    batchSize: z.number().int('must be an integer').min(1, 'must be at least 1').max(10, 'must be at most 10').optional(),
+    maximumConcurrency: z.number().int('must be an integer').min(2, 'must be at least 2 (the AWS minimum)').max(1000).optional(),
+    memorySizeMb: z.number().int('must be an integer').min(128, 'must be at least 128').max(10_240, 'must be at most 10240').optional(),
   })
   .refine((value) => value.maxSeconds >= value.baseSeconds, {
     message: 'must be at least retry.backoff.baseSeconds',
@@ -84,6 +99,9 @@ const FIELD_LABELS: Record<string, string> = {
   factor: 'retry.backoff.factor',
   maxSeconds: 'retry.backoff.maxSeconds',
   jitter: 'retry.backoff.jitter',
+  batchSize: 'lambda.batchSize',
+  maximumConcurrency: 'lambda.maximumConcurrency',
+  memorySizeMb: 'lambda.memorySizeMb',
 };
 
 /**
@@ -106,6 +124,7 @@ export function defineJob<Schema extends z.ZodType, Result>(definition: JobDefin
     concurrency: definition.concurrency,
     maxAttempts: definition.retry?.maxAttempts ?? 3,
     ...backoff,
+    ...definition.lambda,
   });
   if (!checked.success) {
     const problems = checked.error.issues.map((issue) => {
@@ -115,6 +134,7 @@ export function defineJob<Schema extends z.ZodType, Result>(definition: JobDefin
     throw new JobDefinitionError(`invalid definition for ${label}: ${problems.join('; ')}`);
   }
   const valid = checked.data;
+  const concurrency = valid.concurrency ?? 10;
   return Object.freeze({
     name: valid.name,
     description: definition.description,
@@ -127,7 +147,12 @@ export function defineJob<Schema extends z.ZodType, Result>(definition: JobDefin
     visibilityTimeoutSeconds:
       valid.visibilityTimeoutSeconds ??
       Math.min(MAX_VISIBILITY_SECONDS, Math.ceil(valid.timeoutSeconds) + VISIBILITY_MARGIN_SECONDS),
-    concurrency: valid.concurrency ?? 10,
+    concurrency,
+    lambda: Object.freeze({
+      batchSize: valid.batchSize ?? Math.min(10, concurrency),
+      maximumConcurrency: valid.maximumConcurrency ?? 10,
+      memorySizeMb: valid.memorySizeMb ?? 512,
+    }),
     handler: definition.handler.bind(definition),
   });
 }

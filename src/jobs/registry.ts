@@ -4,8 +4,6 @@ import { JobDefinitionError, UnknownJobError } from '../errors';
 import { BUILTIN_JOBS } from './builtin/ping';
 import type { AnyJob } from './define-job';
 
-/** Modules in handlers/ that are entry points but not jobs. */
-const NON_JOB_MODULES = new Set(['http']);
 const MODULE_EXTENSIONS = new Set(['.ts', '.js', '.cjs']);
 
 export class JobRegistry {
@@ -62,7 +60,7 @@ export function loadRegistry(directory: string): JobRegistry {
   for (const file of files.sort()) {
     const extension = extname(file);
     const name = basename(file, extension);
-    if (!MODULE_EXTENSIONS.has(extension) || file.endsWith('.d.ts') || NON_JOB_MODULES.has(name)) continue;
+    if (!MODULE_EXTENSIONS.has(extension) || file.endsWith('.d.ts')) continue;
     jobs.push(loadJobModule(join(absolute, file), name));
   }
   return new JobRegistry(jobs);

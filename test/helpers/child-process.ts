@@ -120,6 +120,8 @@ export interface RunRecord {
   jobId: string;
   attempt: number;
   pid: number;
+  /** Epoch milliseconds when the line was written. */
+  at?: number;
 }
 
 /** The lines the record-run fixture job appended. */

@@ -7,7 +7,7 @@ import type { JobContext } from '../../src/jobs/job-context';
  * several processes never interleave inside a line.
  */
 export function recordRunEvent(event: 'start' | 'end', id: string, ctx: JobContext): void {
-  const line = JSON.stringify({ event, id, jobId: ctx.jobId, attempt: ctx.attempt, pid: process.pid });
+  const line = JSON.stringify({ event, id, jobId: ctx.jobId, attempt: ctx.attempt, pid: process.pid, at: Date.now() });
   appendFileSync(process.env.RUN_LOG ?? '/dev/null', `${line}\n`);
 }
 
