@@ -1,20 +1,15 @@
 import { type FileHandle, mkdir, open, rename, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { z } from 'zod';
 import { defineJob } from '../src/jobs/define-job';
-import { readJobEnv } from '../src/jobs/examples/env';
+import { reportsDirectory } from '../src/jobs/examples/reports-dir';
 
 const JOB_NAME = 'generate-report';
 const FIRST_DAY_MS = Date.UTC(2024, 0, 1);
 const DAY_MS = 86_400_000;
 
 type Format = 'csv' | 'ndjson';
-
-const envSchema = z.object({
-  REPORTS_DIR: z.string().optional(),
-});
 
 /**
  * Writes a large synthetic report to REPORTS_DIR, chunk by chunk. The message's visibility (60 s)
@@ -37,8 +32,7 @@ export const job = defineJob({
   // Each run holds a file handle and builds chunks in memory; a few at a time per worker is plenty.
   concurrency: 2,
   async handler(payload, ctx) {
-    const env = readJobEnv(JOB_NAME, envSchema);
-    const directory = resolve(env.REPORTS_DIR ?? join(tmpdir(), 'sqs-jobs-reports'));
+    const directory = reportsDirectory(JOB_NAME);
     await mkdir(directory, { recursive: true });
     const finalPath = join(directory, `${payload.reportId}.${payload.format}`);
     // Readers only ever see a complete report: it appears under its final name in one rename. A

@@ -54,6 +54,8 @@ const configSchema = z.object({
 });
 
 export type AppConfig = z.output<typeof configSchema>;
+/** Every variable the configuration reads (for checks of compose files and the like). */
+export const CONFIG_KEYS: readonly string[] = Object.keys(configSchema.shape);
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '::1']);
 

@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { EXIT, PACKAGE_VERSION, reportCliError } from './cli-context';
+import { registerComposeCommands } from './commands/compose-commands';
 import { registerEmulatorsCommand } from './commands/emulators-command';
 import { registerInspectCommands } from './commands/inspect-commands';
 import { registerOfflineCommand } from './commands/offline-command';
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
   registerRunCommands(program);
   registerEmulatorsCommand(program);
   registerOfflineCommand(program);
+  registerComposeCommands(program);
   registerInspectCommands(program);
   registerQueueCommands(program);
   registerRedriveCommand(program);

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { JobDefinitionError } from '../errors';
 import { type BackoffPolicy, DEFAULT_BACKOFF } from '../runtime/backoff';
 import type { JobContext } from './job-context';
+import { type JobSchedule, normalizeSchedules, type ScheduleDefinition } from './schedules';
 
 /** SQS limits every visibility timeout (and the sum of extensions) to 12 hours. */
 export const MAX_VISIBILITY_SECONDS = 43_200;
@@ -40,6 +41,8 @@ export interface JobDefinition<Schema extends z.ZodType, Result> {
   /** Jobs run at once per worker process for this queue. Default 10. */
   concurrency?: number;
   lambda?: Partial<LambdaSettings>;
+  /** Enqueue the job on a cron schedule (the scheduler locally, EventBridge Scheduler on AWS). */
+  schedule?: ScheduleDefinition<z.input<Schema>> | readonly ScheduleDefinition<z.input<Schema>>[];
   handler(payload: z.output<Schema>, context: JobContext): Promise<Result>;
 }
 
@@ -52,6 +55,7 @@ export interface Job<Schema extends z.ZodType = z.ZodType, Result = unknown> {
   readonly visibilityTimeoutSeconds: number;
   readonly concurrency: number;
   readonly lambda: Readonly<LambdaSettings>;
+  readonly schedules: readonly JobSchedule[];
   // Method syntax keeps Job<Specific> assignable to AnyJob (parameters are checked bivariantly).
   handler(payload: z.output<Schema>, context: JobContext): Promise<Result>;
 }
@@ -153,6 +157,7 @@ export function defineJob<Schema extends z.ZodType, Result>(definition: JobDefin
       maximumConcurrency: valid.maximumConcurrency ?? 10,
       memorySizeMb: valid.memorySizeMb ?? 512,
     }),
+    schedules: Object.freeze(normalizeSchedules(valid.name, definition.payload, definition.schedule)),
     handler: definition.handler.bind(definition),
   });
 }

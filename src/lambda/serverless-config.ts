@@ -1,6 +1,7 @@
 import { JobDefinitionError } from '../errors';
 import { type AnyJob, MAX_VISIBILITY_SECONDS } from '../jobs/define-job';
 import { DLQ_RETENTION_SECONDS, maxReceiveCountFor } from '../queues/naming';
+import { toAwsCron } from '../scheduler/aws-cron';
 import { TTL_ATTRIBUTE } from '../store/provision-table';
 
 /** Lambda's hard limit on a function's timeout. */
@@ -9,6 +10,7 @@ export const MAX_LAMBDA_TIMEOUT_SECONDS = 900;
 export const FUNCTION_TIMEOUT_MARGIN_SECONDS = 10;
 /** AWS: a queue feeding a Lambda needs a visibility timeout of at least 6 × the function timeout. */
 export const VISIBILITY_PER_FUNCTION_TIMEOUT = 6;
+export const SCHEDULER_ROLE = 'JobSchedulerRole';
 /** Where the generated per-job entry modules live (see lambda-entries.ts). */
 export const LAMBDA_ENTRY_DIR = '.sqs-jobs/lambda';
 /** Job names are kebab-case, so an underscore can never collide with a job's function or entry. */
@@ -23,13 +25,15 @@ export const HTTP_ENTRY = '_http';
 export const QUEUE_ACTIONS = ['sqs:ChangeMessageVisibility', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'] as const;
 /** On DLQs only the dead-letter copy, lookup and depth (health, metrics): nothing reads them at run time. */
 export const DLQ_ACTIONS = ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'] as const;
-/** Job store calls: status transitions, idempotency claims, worker presence, the readiness check. */
+/** Job store calls: status transitions, idempotency claims, worker presence, the readiness check, the expired-item sweep. */
 export const RUNTIME_DYNAMODB_ACTIONS = [
+  'dynamodb:BatchWriteItem',
   'dynamodb:DeleteItem',
   'dynamodb:DescribeTable',
   'dynamodb:GetItem',
   'dynamodb:PutItem',
   'dynamodb:Query',
+  'dynamodb:Scan',
   'dynamodb:UpdateItem',
 ] as const;
 
@@ -96,6 +100,7 @@ export function serverlessResources(jobs: readonly AnyJob[], names: ServerlessNa
       },
     };
   }
+  Object.assign(resources, scheduleResources(jobs, names));
   resources.JobTable = {
     Type: 'AWS::DynamoDB::Table',
     Properties: {
@@ -110,6 +115,66 @@ export function serverlessResources(jobs: readonly AnyJob[], names: ServerlessNa
         { AttributeName: 'sk', KeyType: 'RANGE' },
       ],
       TimeToLiveSpecification: { AttributeName: TTL_ATTRIBUTE, Enabled: true },
+    },
+  };
+  return resources;
+}
+
+/**
+ * Each job schedule as an EventBridge Scheduler schedule that sends the payload straight to the
+ * job's queue, so scheduled runs get the same retries, backoff and DLQ as any other. Scheduler
+ * (not an EventBridge rule) because it honours the schedule's time zone; its role may send to
+ * exactly the scheduled queues.
+ */
+function scheduleResources(jobs: readonly AnyJob[], names: ServerlessNames): Cfn {
+  const scheduled = jobs.filter((job) => job.schedules.length > 0);
+  if (scheduled.length === 0) return {};
+  const resources: Cfn = {};
+  for (const job of scheduled) {
+    const id = logicalName(job.name);
+    job.schedules.forEach((schedule, index) => {
+      let expression: string;
+      try {
+        expression = toAwsCron(schedule.cron);
+      } catch (error) {
+        throw new JobDefinitionError(`job '${job.name}': schedule ${(error as Error).message}`);
+      }
+      resources[`${id}Schedule${index + 1}`] = {
+        Type: 'AWS::Scheduler::Schedule',
+        Properties: {
+          Name: `${names.queuePrefix}${job.name}-${index + 1}`,
+          Description: `${job.name}: ${schedule.cron} (${schedule.timezone})`,
+          ScheduleExpression: expression,
+          ScheduleExpressionTimezone: schedule.timezone,
+          FlexibleTimeWindow: { Mode: 'OFF' },
+          Target: { Arn: arnOf(`${id}Queue`), RoleArn: arnOf(SCHEDULER_ROLE), Input: JSON.stringify(schedule.payload) },
+        },
+      };
+    });
+  }
+  resources[SCHEDULER_ROLE] = {
+    Type: 'AWS::IAM::Role',
+    Properties: {
+      AssumeRolePolicyDocument: {
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Effect: 'Allow',
+            Principal: { Service: 'scheduler.amazonaws.com' },
+            Action: 'sts:AssumeRole',
+            Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+          },
+        ],
+      },
+      Policies: [
+        {
+          PolicyName: 'send-scheduled-jobs',
+          PolicyDocument: {
+            Version: '2012-10-17',
+            Statement: [{ Effect: 'Allow', Action: 'sqs:SendMessage', Resource: scheduled.map((job) => arnOf(`${logicalName(job.name)}Queue`)) }],
+          },
+        },
+      ],
     },
   };
   return resources;

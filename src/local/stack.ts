@@ -8,6 +8,7 @@ import type { Worker } from '../runtime/worker';
 import { type Backends, connectBackends } from '../services/backends';
 import { startApiService } from '../services/api-service';
 import { startConfiguredWorkerService } from '../services/worker-service';
+import { Scheduler } from '../scheduler/scheduler';
 import type { JobStore } from '../store/job-store';
 
 /** Short long-polls locally: stopping waits for polls in flight, and Ctrl-C should feel instant. */
@@ -34,7 +35,7 @@ export interface LocalStack {
 /**
  * Everything `npm start` runs in one process: the embedded SQS emulator and DynamoDB (unless
  * SQS_ENDPOINT / DYNAMODB_ENDPOINT point elsewhere), queue and table provisioning, workers for
- * every job (or WORKER_JOBS), and the HTTP API on HOST:PORT.
+ * every job (or WORKER_JOBS), the HTTP API on HOST:PORT, and the scheduler for scheduled jobs.
  */
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   const { config, logger, registry } = options;
@@ -60,6 +61,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       await service.stop();
       throw error;
     });
+    const scheduler = new Scheduler({ sqs: backends.sqs, directory, store: backends.store, jobs: registry.jobs, logger });
+    scheduler.start();
     logger.info(
       { api: server.url, endpoint: backends.sqsEndpoint, store: backends.dynamoEndpoint, jobs: jobs.map((job) => job.name) },
       'sqs-jobs ready',
@@ -72,7 +75,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       directory,
       worker: service.worker,
       async stop() {
-        // API first: no new 202s while workers drain; then workers; then the emulators.
+        // Scheduler and API first: nothing new is enqueued while workers drain; then the emulators.
+        await scheduler.stop();
         await server.close();
         await service.stop();
         await backends.close();

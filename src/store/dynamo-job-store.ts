@@ -1,6 +1,7 @@
 import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoIdempotencyKeys } from './dynamo-idempotency';
+import { DynamoMaintenance } from './dynamo-maintenance';
 import { isNamed, nowSeconds } from './dynamo-util';
 import { UpdateExpression } from './update-expression';
 import type { IdempotencyClaim, JobError, JobRecord, JobStatus, JobStore, JobTransition, WorkerBeat, WorkerRecord } from './job-store';
@@ -24,16 +25,19 @@ const JOB_STATUSES: readonly JobStatus[] = ['queued', 'running', 'succeeded', 'f
  *   job#<jobId> / job            the job's latest status
  *   idem#<scope>#<key> / idem    an idempotency claim
  *   workers / <workerId>         a worker's last heartbeat
+ *   sched#<schedule> / cursor    the last tick a scheduler enqueued
  * Reads treat items past `expiresAt` as gone: DynamoDB deletes them only within a day or two, and
  * local emulators never do.
  */
 export class DynamoJobStore implements JobStore {
   private readonly doc: DynamoDBDocumentClient;
   private readonly idempotency: DynamoIdempotencyKeys;
+  private readonly maintenance: DynamoMaintenance;
 
   constructor(private readonly options: DynamoJobStoreOptions) {
     this.doc = DynamoDBDocumentClient.from(options.client, { marshallOptions: { removeUndefinedValues: true } });
     this.idempotency = new DynamoIdempotencyKeys(this.doc, options.tableName);
+    this.maintenance = new DynamoMaintenance(this.doc, options.tableName);
   }
 
   async recordTransition(transition: JobTransition): Promise<void> {
@@ -174,6 +178,18 @@ export class DynamoJobStore implements JobStore {
       startKey = page.LastEvaluatedKey as Item | undefined;
     } while (startKey);
     return workers;
+  }
+
+  getScheduleCursor(scheduleId: string): Promise<Date | undefined> {
+    return this.maintenance.getScheduleCursor(scheduleId);
+  }
+
+  setScheduleCursor(scheduleId: string, tick: Date): Promise<void> {
+    return this.maintenance.setScheduleCursor(scheduleId, tick);
+  }
+
+  deleteExpired(limit: number): Promise<number> {
+    return this.maintenance.deleteExpired(limit);
   }
 
   async checkReady(): Promise<void> {

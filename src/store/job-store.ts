@@ -93,6 +93,12 @@ export interface JobStore {
   removeWorker(workerId: string): Promise<void>;
   /** Workers whose last beat is newer than `since`. */
   listWorkers(since: Date): Promise<WorkerRecord[]>;
+  /** The last tick a scheduler enqueued for this schedule (for catch-up), if known. */
+  getScheduleCursor(scheduleId: string): Promise<Date | undefined>;
+  /** Records a tick as enqueued; never moves the cursor backwards. */
+  setScheduleCursor(scheduleId: string, tick: Date): Promise<void>;
+  /** Deletes up to `limit` expired items (statuses, keys, beats, cursors); returns how many. */
+  deleteExpired(limit: number): Promise<number>;
   /** Throws when the store cannot be reached or its table is missing. */
   checkReady(): Promise<void>;
   close(): void;

@@ -6,6 +6,7 @@ import type { AnyJob } from '../../src/jobs/define-job';
 import { loadRegistry } from '../../src/jobs/registry';
 import { logicalName, planJobLambda } from '../../src/lambda/serverless-config';
 import { maxReceiveCountFor } from '../../src/queues/naming';
+import { toAwsCron } from '../../src/scheduler/aws-cron';
 import { PROJECT_ROOT, spawnProcess } from '../helpers/child-process';
 
 type Resource = { Type: string; Properties: Record<string, unknown> };
@@ -33,6 +34,7 @@ const IAM_ACTION_OF_COMMAND: Record<string, string> = {
   DeleteCommand: 'dynamodb:DeleteItem',
   QueryCommand: 'dynamodb:Query',
   ScanCommand: 'dynamodb:Scan',
+  BatchWriteCommand: 'dynamodb:BatchWriteItem',
   DescribeTableCommand: 'dynamodb:DescribeTable',
   CreateTableCommand: 'dynamodb:CreateTable',
   UpdateTimeToLiveCommand: 'dynamodb:UpdateTimeToLive',
@@ -119,6 +121,26 @@ describe('serverless package', () => {
     expect([...granted].sort()).toEqual([...used].sort());
     const onDlqs = statements.filter((statement) => statement.Resource.some((resource) => JSON.stringify(resource).includes('Dlq"')));
     expect(new Set(onDlqs.flatMap((statement) => statement.Action))).toEqual(new Set(['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage']));
+  });
+
+  it('turns every job schedule into an EventBridge Scheduler schedule that sends to the job\'s queue', () => {
+    const scheduled = jobs.filter((job) => job.schedules.length > 0);
+    expect(scheduled.map((job) => job.name)).toContain('nightly-cleanup');
+    const schedules = Object.values(resources).filter((resource) => resource.Type === 'AWS::Scheduler::Schedule');
+    expect(schedules).toHaveLength(scheduled.reduce((count, job) => count + job.schedules.length, 0));
+    for (const job of scheduled) {
+      job.schedules.forEach((schedule, index) => {
+        expect(resources[`${logicalName(job.name)}Schedule${index + 1}`]?.Properties).toMatchObject({
+          ScheduleExpression: toAwsCron(schedule.cron),
+          ScheduleExpressionTimezone: schedule.timezone,
+          Target: { Arn: getAtt(`${logicalName(job.name)}Queue`), RoleArn: getAtt('JobSchedulerRole'), Input: JSON.stringify(schedule.payload) },
+        });
+      });
+    }
+    expect(resources.NightlyCleanupSchedule1?.Properties.ScheduleExpression).toBe('cron(0 3 * * ? *)');
+    const role = resources.JobSchedulerRole as unknown as { Properties: { Policies: { PolicyDocument: { Statement: { Action: string; Resource: unknown[] }[] } }[] } };
+    const statements = role.Properties.Policies.flatMap((policy) => policy.PolicyDocument.Statement);
+    expect(statements).toEqual([{ Effect: 'Allow', Action: 'sqs:SendMessage', Resource: scheduled.map((job) => getAtt(`${logicalName(job.name)}Queue`)) }]);
   });
 
   it('builds one bundle per function, each job handler under 1 MiB', () => {

@@ -37,6 +37,9 @@ function fakeStore() {
     recordWorkerBeat: unused,
     removeWorker: unused,
     listWorkers: unused,
+    getScheduleCursor: unused,
+    setScheduleCursor: unused,
+    deleteExpired: unused,
     checkReady: unused,
     close: () => undefined,
   };

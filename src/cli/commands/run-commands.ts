@@ -4,6 +4,7 @@ import { startMetricsServer } from '../../observability/metrics-server';
 import { JobMetrics } from '../../observability/metrics';
 import { provisionQueues, resolveQueues } from '../../queues/provisioning';
 import { exitOnShutdownSignals } from '../../runtime/shutdown';
+import { Scheduler } from '../../scheduler/scheduler';
 import { connectBackends } from '../../services/backends';
 import { startApiService } from '../../services/api-service';
 import { startConfiguredWorkerService } from '../../services/worker-service';
@@ -63,6 +64,27 @@ export function registerRunCommands(program: Command): void {
       exitOnShutdownSignals(async () => {
         await service.stop();
         await metricsServer?.close();
+        await backends.close();
+      }, logger);
+    });
+
+  program
+    .command('scheduler')
+    .description('enqueue scheduled jobs at their cron ticks (several schedulers may run: each tick is enqueued once) until SIGINT/SIGTERM')
+    .option('--jobs <names>', 'comma-separated jobs to schedule (default: all with a schedule)')
+    .option('--provision', 'create or update the queues and the job table first instead of requiring them to exist')
+    .action(async (options: RunOptions, command: Command) => {
+      const { config, registry, logger } = createCliContext(command.optsWithGlobals<GlobalOptions>());
+      const backends = await connectBackends({ config, logger, embedded: false, provisionTable: options.provision === true });
+      const jobs = registry.select(options.jobs).filter((job) => job.schedules.length > 0);
+      const directory = options.provision
+        ? (await provisionQueues(backends.sqs, jobs, config.QUEUE_PREFIX)).directory
+        : await resolveQueues(backends.sqs, jobs, config.QUEUE_PREFIX);
+      const scheduler = new Scheduler({ sqs: backends.apiSqs, directory, store: backends.store, jobs, logger });
+      scheduler.start();
+      logger.info({ endpoint: config.SQS_ENDPOINT ?? 'AWS', schedules: scheduler.scheduleCount }, 'scheduler ready');
+      exitOnShutdownSignals(async () => {
+        await scheduler.stop();
         await backends.close();
       }, logger);
     });
