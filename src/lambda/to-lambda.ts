@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { AnyJob } from '../jobs/define-job';
 import { createLogger, type Logger } from '../observability/logger';
@@ -59,6 +60,8 @@ export function toLambda(job: AnyJob, options: ToLambdaOptions = {}): SqsJobHand
     }
     const budgetMs = context.getRemainingTimeInMillis();
     const stop = new AbortController();
+    // One listener per running record: a batch of 10 with more concurrency is not a leak.
+    setMaxListeners(0, stop.signal);
     const timer = setTimeout(() => {
       stop.abort();
     }, Math.max(0, budgetMs - (options.safetyMarginMs ?? defaultSafetyMarginMs(budgetMs))));

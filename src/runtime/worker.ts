@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { Consumer } from 'sqs-consumer';
@@ -55,7 +56,10 @@ export class Worker {
   private stopping = false;
   private stopped: Promise<void> | undefined;
 
-  constructor(private readonly options: WorkerOptions) {}
+  constructor(private readonly options: WorkerOptions) {
+    // Every running job listens on this signal: concurrency above 10 is not a listener leak.
+    setMaxListeners(0, this.forceStop.signal);
+  }
 
   start(): void {
     if (this.runners.size > 0) throw new Error('worker already started');
