@@ -6,7 +6,7 @@ import type { Logger } from '../observability/logger';
 import type { QueueDirectory } from '../queues/provisioning';
 import type { JobStore } from '../store/job-store';
 import type { StatusRecorder } from '../store/status-recorder';
-import { transitionSequence } from '../store/job-store';
+import { queuedTransition } from '../store/job-store';
 import { HttpError, serviceUnavailable } from './http-errors';
 
 export interface JobSubmitterOptions {
@@ -82,17 +82,7 @@ export class JobSubmitter {
 
   /** Best effort and bounded: the job is in SQS either way, and the worker writes later states. */
   private recordQueued(job: AnyJob, jobId: string, traceId: string | undefined): Promise<void> {
-    const now = new Date();
-    const write = this.options.recorder.record({
-      jobId,
-      job: job.name,
-      status: 'queued',
-      sequence: transitionSequence('queued', 0),
-      attempts: 0,
-      at: now,
-      enqueuedAt: now,
-      traceId,
-    });
+    const write = this.options.recorder.record(queuedTransition(job.name, jobId, traceId));
     return Promise.race([write, new Promise<void>((resolve) => setTimeout(resolve, QUEUED_WRITE_WAIT_MS).unref())]);
   }
 

@@ -1,4 +1,5 @@
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { mapWithLimit } from '../concurrency';
 import { describeError, InvalidPayloadError, type PayloadIssue } from '../errors';
 import type { AnyJob } from './define-job';
 import { isSqsUnavailable } from '../sqs/errors';
@@ -44,11 +45,8 @@ export async function enqueueJobBatch(
   });
   const chunks: (typeof valid)[] = [];
   for (let start = 0; start < valid.length; start += SQS_BATCH_SIZE) chunks.push(valid.slice(start, start + SQS_BATCH_SIZE));
-  let next = 0;
-  const sendChunks = async (): Promise<void> => {
-    for (let chunk = chunks[next++]; chunk; chunk = chunks[next++]) results.push(...(await sendChunk(sqs, queueUrl, chunk)));
-  };
-  await Promise.all(Array.from({ length: Math.min(BATCHES_IN_FLIGHT, chunks.length) }, sendChunks));
+  const sent = await mapWithLimit(chunks, BATCHES_IN_FLIGHT, (chunk) => sendChunk(sqs, queueUrl, chunk));
+  results.push(...sent.flat());
   return results.sort((a, b) => a.index - b.index);
 }
 

@@ -1,5 +1,6 @@
 import serverless from 'serverless-http';
-import { apiSettings, jobTableName, loadConfig } from '../config';
+import { memoizeUnlessFailed } from '../concurrency';
+import { apiSettings, loadConfig } from '../config';
 import { createApp } from '../http/app';
 import type { AnyJob } from '../jobs/define-job';
 import { JobRegistry } from '../jobs/registry';
@@ -7,8 +8,7 @@ import { createLogger } from '../observability/logger';
 import { JobMetrics } from '../observability/metrics';
 import { resolveQueues } from '../queues/provisioning';
 import { createSqsClient } from '../sqs/client';
-import { createDynamoClient } from '../store/dynamo-client';
-import { DynamoJobStore } from '../store/dynamo-job-store';
+import { jobStoreFromConfig } from '../store/job-store-from-config';
 
 /** As in `sqs-jobs api`: a dead SQS endpoint must turn into a 503 quickly, not a gateway timeout. */
 const SQS_REQUEST_TIMEOUT_MS = 5_000;
@@ -21,12 +21,8 @@ export type ApiLambdaHandler = (event: unknown, context: unknown) => Promise<unk
  * without API_KEYS: a public endpoint must not enqueue for anyone.
  */
 export function createApiLambda(jobs: readonly AnyJob[], env: NodeJS.ProcessEnv = process.env): ApiLambdaHandler {
-  let handler: Promise<serverless.Handler> | undefined;
-  return async (event, context) => {
-    handler ??= buildHandler(jobs, env);
-    handler.catch(() => (handler = undefined));
-    return (await handler)(event as object, context as object);
-  };
+  const getHandler = memoizeUnlessFailed(() => buildHandler(jobs, env));
+  return async (event, context) => (await getHandler())(event as object, context as object);
 }
 
 async function buildHandler(jobs: readonly AnyJob[], env: NodeJS.ProcessEnv): Promise<serverless.Handler> {
@@ -38,11 +34,7 @@ async function buildHandler(jobs: readonly AnyJob[], env: NodeJS.ProcessEnv): Pr
   }
   const sqs = createSqsClient({ endpoint: config.SQS_ENDPOINT, region: config.AWS_REGION, requestTimeoutMs: SQS_REQUEST_TIMEOUT_MS });
   const directory = await resolveQueues(sqs, jobs, config.QUEUE_PREFIX);
-  const store = new DynamoJobStore({
-    client: createDynamoClient({ endpoint: config.DYNAMODB_ENDPOINT, region: config.AWS_REGION }),
-    tableName: jobTableName(config),
-    jobTtlSeconds: config.JOB_STATUS_TTL_SECONDS,
-  });
+  const store = jobStoreFromConfig(config);
   const metrics = new JobMetrics({ jobNames: jobs.map((job) => job.name) });
   metrics.watchQueues(sqs, directory.all());
   const app = createApp({ registry: new JobRegistry(jobs), directory, sqs, store, metrics, logger, ...apiSettings(config) });

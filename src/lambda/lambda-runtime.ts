@@ -1,5 +1,5 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import { jobTableName, loadConfig } from '../config';
+import { loadConfig } from '../config';
 import type { AnyJob } from '../jobs/define-job';
 import { createEnqueue } from '../jobs/enqueue';
 import type { Enqueue } from '../jobs/job-context';
@@ -7,8 +7,7 @@ import { createLogger, type Logger } from '../observability/logger';
 import { type JobQueues, type QueueDirectory, resolveQueues } from '../queues/provisioning';
 import type { JobEvents } from '../runtime/job-events';
 import { createSqsClient } from '../sqs/client';
-import { createDynamoClient } from '../store/dynamo-client';
-import { DynamoJobStore } from '../store/dynamo-job-store';
+import { jobStoreFromConfig } from '../store/job-store-from-config';
 import { StatusRecorder } from '../store/status-recorder';
 
 /** What a job function needs across invocations: built once per Lambda container (cold start). */
@@ -32,12 +31,7 @@ export async function runtimeFromEnvironment(job: AnyJob, env: NodeJS.ProcessEnv
   const logger = createLogger({ level: config.LOG_LEVEL, format: 'json' });
   const sqs = createSqsClient({ endpoint: config.SQS_ENDPOINT, region: config.AWS_REGION });
   const directory = await resolveQueues(sqs, [job], config.QUEUE_PREFIX);
-  const store = new DynamoJobStore({
-    client: createDynamoClient({ endpoint: config.DYNAMODB_ENDPOINT, region: config.AWS_REGION }),
-    tableName: jobTableName(config),
-    jobTtlSeconds: config.JOB_STATUS_TTL_SECONDS,
-  });
-  const recorder = new StatusRecorder({ store, logger });
+  const recorder = new StatusRecorder({ store: jobStoreFromConfig(config), logger });
   return {
     sqs,
     queues: directory.get(job.name),

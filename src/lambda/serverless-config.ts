@@ -2,7 +2,7 @@ import { JobDefinitionError } from '../errors';
 import { type AnyJob, MAX_VISIBILITY_SECONDS } from '../jobs/define-job';
 import { DLQ_RETENTION_SECONDS, maxReceiveCountFor } from '../queues/naming';
 import { toAwsCron } from '../scheduler/aws-cron';
-import { TTL_ATTRIBUTE } from '../store/provision-table';
+import { jobTableKeySchema, TTL_ATTRIBUTE } from '../store/provision-table';
 
 /** Lambda's hard limit on a function's timeout. */
 export const MAX_LAMBDA_TIMEOUT_SECONDS = 900;
@@ -106,14 +106,7 @@ export function serverlessResources(jobs: readonly AnyJob[], names: ServerlessNa
     Properties: {
       TableName: names.tableName,
       BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [
-        { AttributeName: 'pk', AttributeType: 'S' },
-        { AttributeName: 'sk', AttributeType: 'S' },
-      ],
-      KeySchema: [
-        { AttributeName: 'pk', KeyType: 'HASH' },
-        { AttributeName: 'sk', KeyType: 'RANGE' },
-      ],
+      ...jobTableKeySchema(),
       TimeToLiveSpecification: { AttributeName: TTL_ATTRIBUTE, Enabled: true },
     },
   };

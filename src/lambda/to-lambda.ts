@@ -1,5 +1,6 @@
 import { setMaxListeners } from 'node:events';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { mapWithLimit, memoizeUnlessFailed } from '../concurrency';
 import type { AnyJob } from '../jobs/define-job';
 import { createLogger, type Logger } from '../observability/logger';
 import { processMessage, shouldDelete } from '../runtime/process-message';
@@ -41,13 +42,7 @@ function defaultSafetyMarginMs(budgetMs: number): number {
  * message group in order and stop a group at its first failure.
  */
 export function toLambda(job: AnyJob, options: ToLambdaOptions = {}): SqsJobHandler {
-  let runtime: Promise<LambdaRuntime> | undefined;
-  const getRuntime = () => {
-    runtime ??= (options.runtime ?? runtimeFromEnvironment)(job);
-    // A failed cold start (SQS unreachable, say) must not poison the container for good.
-    runtime.catch(() => (runtime = undefined));
-    return runtime;
-  };
+  const getRuntime = memoizeUnlessFailed(() => (options.runtime ?? runtimeFromEnvironment)(job));
 
   return async (event, context) => {
     const records = event.Records;
@@ -98,17 +93,6 @@ function failures(messageIds: readonly string[]): SQSBatchResponse {
 
 function isFifo(records: readonly SQSRecord[]): boolean {
   return records.some((record) => record.eventSourceARN.endsWith('.fifo') || record.attributes.MessageGroupId !== undefined);
-}
-
-/** Runs `task` over `items` with at most `limit` at once; results keep the items' order. */
-async function mapWithLimit<T, R>(items: readonly T[], limit: number, task: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array<R>(items.length);
-  let next = 0;
-  const lane = async () => {
-    for (let index = next++; index < items.length; index = next++) results[index] = await task(items[index] as T);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
-  return results;
 }
 
 async function runParallel(records: readonly SQSRecord[], limit: number, succeeded: (record: SQSRecord) => Promise<boolean>): Promise<string[]> {

@@ -7,7 +7,7 @@ import { enqueueJob } from '../jobs/enqueue';
 import type { JobSchedule } from '../jobs/schedules';
 import type { Logger } from '../observability/logger';
 import type { QueueDirectory } from '../queues/provisioning';
-import { type JobStore, transitionSequence } from '../store/job-store';
+import { type JobStore, queuedTransition } from '../store/job-store';
 import { missedTicks } from './ticks';
 
 export interface SchedulerOptions {
@@ -153,9 +153,7 @@ export class Scheduler {
       try {
         await enqueueJob(this.options.sqs, url, job, schedule.payload, { jobId });
         log.info('scheduled job enqueued');
-        void this.options.store
-          .recordTransition({ jobId, job: job.name, status: 'queued', sequence: transitionSequence('queued', 0), attempts: 0, at: new Date(), enqueuedAt: new Date() })
-          .catch(() => undefined);
+        void this.options.store.recordTransition(queuedTransition(job.name, jobId)).catch(() => undefined);
         return true;
       } catch (error) {
         log.warn({ err: error, attempt }, 'could not enqueue the scheduled job');

@@ -1,5 +1,5 @@
 import { BatchWriteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { nowSeconds } from './dynamo-util';
+import { isNamed, nowSeconds } from './dynamo-util';
 import { TTL_ATTRIBUTE } from './provision-table';
 
 /** How long a schedule's cursor outlives its last tick: a scheduler down longer starts fresh. */
@@ -40,7 +40,7 @@ export class DynamoMaintenance {
         }),
       );
     } catch (error) {
-      if ((error as { name?: string }).name !== 'ConditionalCheckFailedException') throw error;
+      if (!isNamed(error, 'ConditionalCheckFailedException')) throw error;
     }
   }
 

@@ -114,6 +114,12 @@ export function transitionSequence(status: JobStatus, attempt: number, redriveCo
   return (redriveCount * ATTEMPTS_PER_GENERATION + attempt) * PHASES_PER_ATTEMPT + PHASE[status];
 }
 
+/** The first status of a job that SQS has just accepted. */
+export function queuedTransition(jobName: string, jobId: string, traceId?: string): JobTransition {
+  const now = new Date();
+  return { jobId, job: jobName, status: 'queued', sequence: transitionSequence('queued', 0), attempts: 0, at: now, enqueuedAt: now, traceId };
+}
+
 /** Results are stored for callers to read, not as a data channel: big ones are summarised. */
 export const MAX_STORED_RESULT_BYTES = 16_384;
 

@@ -11,6 +11,23 @@ import {
 /** The item attribute DynamoDB's TTL deletes by; see DynamoJobStore. */
 export const TTL_ATTRIBUTE = 'expiresAt';
 
+/** The job table's keys (string pk + sk), for provisioning here and the CloudFormation template alike. */
+export function jobTableKeySchema(): {
+  AttributeDefinitions: { AttributeName: string; AttributeType: 'S' }[];
+  KeySchema: { AttributeName: string; KeyType: 'HASH' | 'RANGE' }[];
+} {
+  return {
+    AttributeDefinitions: [
+      { AttributeName: 'pk', AttributeType: 'S' },
+      { AttributeName: 'sk', AttributeType: 'S' },
+    ],
+    KeySchema: [
+      { AttributeName: 'pk', KeyType: 'HASH' },
+      { AttributeName: 'sk', KeyType: 'RANGE' },
+    ],
+  };
+}
+
 const POLL_INTERVAL_MS = 250;
 const ACTIVE_TIMEOUT_MS = 120_000;
 
@@ -25,14 +42,7 @@ export async function provisionJobTable(client: DynamoDBClient, tableName: strin
       new CreateTableCommand({
         TableName: tableName,
         BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [
-          { AttributeName: 'pk', AttributeType: 'S' },
-          { AttributeName: 'sk', AttributeType: 'S' },
-        ],
-        KeySchema: [
-          { AttributeName: 'pk', KeyType: 'HASH' },
-          { AttributeName: 'sk', KeyType: 'RANGE' },
-        ],
+        ...jobTableKeySchema(),
       }),
     );
   } catch (error) {

@@ -1,19 +1,11 @@
-import { jobTableName, loadConfig } from '../../config';
-import { createDynamoClient } from '../../store/dynamo-client';
-import { DynamoJobStore } from '../../store/dynamo-job-store';
+import { loadConfig } from '../../config';
 import type { JobStore } from '../../store/job-store';
+import { jobStoreFromConfig } from '../../store/job-store-from-config';
 
 let store: JobStore | undefined;
 
 /** The job table the runtime writes to (JOB_TABLE, DYNAMODB_ENDPOINT), for handlers that maintain it. One per process. */
 export function jobStoreFromEnv(): JobStore {
-  if (!store) {
-    const config = loadConfig(process.env);
-    store = new DynamoJobStore({
-      client: createDynamoClient({ endpoint: config.DYNAMODB_ENDPOINT, region: config.AWS_REGION }),
-      tableName: jobTableName(config),
-      jobTtlSeconds: config.JOB_STATUS_TTL_SECONDS,
-    });
-  }
+  store ??= jobStoreFromConfig(loadConfig(process.env));
   return store;
 }
