@@ -1,5 +1,5 @@
 import { readQueueDepths } from '../../src/sqs/queue-depths';
-import { type ApiProcess, FaultStack } from './helpers/fault-stack';
+import { type ApiProcess, useFaultStack } from './helpers/fault-stack';
 import { HOSTILE_CASES } from './helpers/hostile-requests';
 import { printSummary, tally } from './helpers/ledger';
 import { acceptedJobIds, startLoad } from './helpers/load';
@@ -22,15 +22,10 @@ function errorCodeOf(answer: RawAnswer): string | undefined {
 describe('fault: hostile HTTP input', () => {
   /** The status of every bad request sent, for the summary line. */
   const sent: number[] = [];
-  let stack: FaultStack;
+  const stack = useFaultStack();
   let api: ApiProcess;
   beforeAll(async () => {
-    stack = await FaultStack.start();
-    await stack.provision();
-    api = await stack.startApi();
-  });
-  afterAll(async () => {
-    await stack.cleanup();
+    api = await stack().startApi();
   });
 
   it(`answers each of ${HOSTILE_CASES.length} bad requests with its own 4xx`, async () => {
@@ -50,14 +45,14 @@ describe('fault: hostile HTTP input', () => {
     sent.push(...storm.map((answer) => answer.status));
     expect(storm.filter((answer) => answer.status >= 500)).toEqual([]);
     expect(api.process.child.exitCode).toBeNull();
-    const queueUrl = (await stack.directory()).get('flow').queue.url;
-    expect(await readQueueDepths(stack.sqs, queueUrl, 5_000)).toEqual({ visible: 0, in_flight: 0, delayed: 0 });
+    const queueUrl = (await stack().directory()).get('flow').queue.url;
+    expect(await readQueueDepths(stack().sqs, queueUrl, 5_000)).toEqual({ visible: 0, in_flight: 0, delayed: 0 });
 
-    const worker = await stack.startWorker(['flow']);
+    const worker = await stack().startWorker(['flow']);
     const load = startLoad({ apiUrl: api.url, job: 'flow', count: 50, concurrency: 5, payload: (index) => ({ id: `after-${index}` }) });
     const results = await load.done;
-    await stack.waitForEmptyQueue('flow', 30_000);
-    const result = tally(acceptedJobIds(results), stack.runs(), await stack.drainDeadLetters('flow'));
+    await stack().waitForEmptyQueue('flow', 30_000);
+    const result = tally(acceptedJobIds(results), stack().runs(), await stack().drainDeadLetters('flow'));
     printSummary('hostile HTTP input', result, {
       'bad-requests': sent.length,
       '4xx': sent.filter((status) => status >= 400 && status < 500).length,

@@ -3,7 +3,7 @@ import type { MessageAttributeValue } from '@aws-sdk/client-sqs';
 import { MAX_MESSAGE_BYTES } from '../../src/jobs/message-attributes';
 import { sendRaw } from '../helpers/sqs';
 import { waitFor } from '../helpers/wait-for';
-import { FaultStack } from './helpers/fault-stack';
+import { useFaultStack } from './helpers/fault-stack';
 import { printSummary, tally } from './helpers/ledger';
 
 interface PoisonCase {
@@ -44,38 +44,31 @@ const HEALTHY_JOBS = 20;
  * keep serving the healthy jobs sent after them.
  */
 describe('fault: poison messages', () => {
-  let stack: FaultStack;
-  beforeAll(async () => {
-    stack = await FaultStack.start();
-    await stack.provision();
-  });
-  afterAll(async () => {
-    await stack.cleanup();
-  });
+  const stack = useFaultStack();
 
   it('each ends in the DLQ with its error code, and the worker keeps serving', async () => {
-    const worker = await stack.startWorker(['fragile']);
-    const url = (await stack.directory()).get('fragile').queue.url;
+    const worker = await stack().startWorker(['fragile']);
+    const url = (await stack().directory()).get('fragile').queue.url;
     const expected = new Map<string, PoisonCase>();
     for (const poison of POISON) {
       const jobId = randomUUID();
       expected.set(jobId, poison);
-      await sendRaw(stack.sqs, url, poison.body, { 'job-id': text(jobId), ...poison.attributes });
+      await sendRaw(stack().sqs, url, poison.body, { 'job-id': text(jobId), ...poison.attributes });
     }
     for (let index = 0; index < HEALTHY_JOBS; index += 1) {
       const jobId = randomUUID();
       expected.set(jobId, { name: 'healthy', body: payload('ok'), expected: 'completed' });
-      await sendRaw(stack.sqs, url, payload('ok'), { 'job-id': text(jobId), 'job-name': text('fragile') });
+      await sendRaw(stack().sqs, url, payload('ok'), { 'job-id': text(jobId), 'job-name': text('fragile') });
     }
 
-    await stack.waitForEmptyQueue('fragile', 60_000);
-    const deadLetters = await stack.drainDeadLetters('fragile');
-    const result = tally([...expected.keys()], stack.runs(), deadLetters);
+    await stack().waitForEmptyQueue('fragile', 60_000);
+    const deadLetters = await stack().drainDeadLetters('fragile');
+    const result = tally([...expected.keys()], stack().runs(), deadLetters);
     printSummary('poison messages', result, { poison: POISON.length, healthy: HEALTHY_JOBS });
 
     const outcomes = [...expected].map(([jobId, poison]) => [
       poison.name,
-      result.deadLetterCodes.get(jobId) ?? (stack.runs().some((run) => run.jobId === jobId && run.event === 'end') ? 'completed' : 'lost'),
+      result.deadLetterCodes.get(jobId) ?? (stack().runs().some((run) => run.jobId === jobId && run.event === 'end') ? 'completed' : 'lost'),
     ]);
     expect(outcomes).toEqual([...expected.values()].map((poison) => [poison.name, poison.expected]));
     expect(result.lost).toBe(0);
@@ -83,7 +76,7 @@ describe('fault: poison messages', () => {
     expect(worker.child.exitCode).toBeNull();
     // Still serving after all of it: one more job goes through.
     const lastId = randomUUID();
-    await sendRaw(stack.sqs, url, payload('ok'), { 'job-id': text(lastId) });
-    await waitFor('a job sent after the poison to complete', () => stack.runs().some((run) => run.jobId === lastId && run.event === 'end'));
+    await sendRaw(stack().sqs, url, payload('ok'), { 'job-id': text(lastId) });
+    await waitFor('a job sent after the poison to complete', () => stack().runs().some((run) => run.jobId === lastId && run.event === 'end'));
   });
 });

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { RunningProcess } from '../helpers/child-process';
 import { waitFor } from '../helpers/wait-for';
-import { FaultStack } from './helpers/fault-stack';
+import { useFaultStack } from './helpers/fault-stack';
 import { printSummary, tally } from './helpers/ledger';
 import { acceptedJobIds, startLoad } from './helpers/load';
 import { median, residentMiB } from './helpers/rss';
@@ -18,21 +18,14 @@ const RSS_GROWTH_BOUND_MIB = Number(process.env.FAULTS_SOAK_RSS_GROWTH_MIB ?? 48
  * run may exceed that of the second quarter (after warm-up) by at most RSS_GROWTH_BOUND_MIB.
  */
 describe('fault: soak', () => {
-  let stack: FaultStack;
-  beforeAll(async () => {
-    stack = await FaultStack.start();
-    await stack.provision();
-  });
-  afterAll(async () => {
-    await stack.cleanup();
-  });
+  const stack = useFaultStack();
 
   it(`${SOAK_SECONDS} s at ${RATE_PER_SECOND} jobs/s: nothing lost, memory flat`, async () => {
-    const api = await stack.startApi();
+    const api = await stack().startApi();
     const processes: Record<string, RunningProcess> = {
       api: api.process,
-      'worker-1': await stack.startWorker(['flow']),
-      'worker-2': await stack.startWorker(['flow']),
+      'worker-1': await stack().startWorker(['flow']),
+      'worker-2': await stack().startWorker(['flow']),
     };
     const samples = new Map<string, number[]>(Object.keys(processes).map((name) => [name, []]));
     const stopLoad = new AbortController();
@@ -57,11 +50,11 @@ describe('fault: soak', () => {
 
     const accepted = acceptedJobIds(results);
     await waitFor('every accepted job to run', () => {
-      const ended = new Set(stack.runs().filter((run) => run.event === 'end').map((run) => run.jobId));
+      const ended = new Set(stack().runs().filter((run) => run.event === 'end').map((run) => run.jobId));
       return accepted.every((jobId) => ended.has(jobId));
     }, { timeoutMs: 60_000, intervalMs: 250 });
-    await stack.waitForEmptyQueue('flow', 30_000);
-    const result = tally(accepted, stack.runs(), await stack.drainDeadLetters('flow'));
+    await stack().waitForEmptyQueue('flow', 30_000);
+    const result = tally(accepted, stack().runs(), await stack().drainDeadLetters('flow'));
     const growth = Object.fromEntries(
       [...samples].map(([name, values]) => {
         const quarter = Math.floor(values.length / 4);

@@ -1,5 +1,5 @@
 import { waitFor } from '../helpers/wait-for';
-import { FaultStack } from './helpers/fault-stack';
+import { useFaultStack } from './helpers/fault-stack';
 import { printSummary, tally } from './helpers/ledger';
 import { acceptedJobIds, startLoad, type Submission } from './helpers/load';
 
@@ -12,18 +12,11 @@ import { acceptedJobIds, startLoad, type Submission } from './helpers/load';
  * scenario is about the processes around it.
  */
 describe('fault: SQS endpoint restart under load', () => {
-  let stack: FaultStack;
-  beforeAll(async () => {
-    stack = await FaultStack.start();
-    await stack.provision();
-  });
-  afterAll(async () => {
-    await stack.cleanup();
-  });
+  const stack = useFaultStack();
 
   it('503 while down, never a 202 it could not keep; everything accepted after recovery completes', async () => {
-    const api = await stack.startApi();
-    const workers = [await stack.startWorker(['flow']), await stack.startWorker(['flow'])];
+    const api = await stack().startApi();
+    const workers = [await stack().startWorker(['flow']), await stack().startWorker(['flow'])];
     const stopLoad = new AbortController();
     const load = startLoad({
       apiUrl: api.url,
@@ -35,26 +28,26 @@ describe('fault: SQS endpoint restart under load', () => {
       signal: stopLoad.signal,
     });
     const answeredAfter = (since: number) => load.results.filter((result) => result.sentAt > since);
-    await waitFor('jobs to flow', () => stack.runs().filter((run) => run.event === 'end').length >= 100, { timeoutMs: 30_000 });
+    await waitFor('jobs to flow', () => stack().runs().filter((run) => run.event === 'end').length >= 100, { timeoutMs: 30_000 });
 
-    await stack.stopEmulator();
+    await stack().stopEmulator();
     const downSince = Date.now();
     await waitFor('the API to refuse 20 jobs while SQS is down', () => answeredAfter(downSince).length >= 20, { timeoutMs: 30_000 });
     const upSince = Date.now();
     const whileDown = load.results.filter((result) => result.sentAt > downSince && result.sentAt < upSince);
-    await stack.restartEmulator();
-    await stack.provision();
+    await stack().restartEmulator();
+    await stack().provision();
     await waitFor('200 jobs accepted after recovery', () => acceptedJobIds(answeredAfter(upSince)).length >= 200, { timeoutMs: 60_000 });
     stopLoad.abort();
     const results = await load.done;
 
     const recovered = results.filter((result) => result.sentAt > upSince);
     await waitFor('every job accepted after recovery to run', () => {
-      const ended = new Set(stack.runs().filter((run) => run.event === 'end').map((run) => run.jobId));
+      const ended = new Set(stack().runs().filter((run) => run.event === 'end').map((run) => run.jobId));
       return acceptedJobIds(recovered).every((jobId) => ended.has(jobId));
     }, { timeoutMs: 60_000, intervalMs: 250 });
-    await stack.waitForEmptyQueue('flow', 30_000);
-    const result = tally(acceptedJobIds(recovered), stack.runs(), await stack.drainDeadLetters('flow'));
+    await stack().waitForEmptyQueue('flow', 30_000);
+    const result = tally(acceptedJobIds(recovered), stack().runs(), await stack().drainDeadLetters('flow'));
     const statuses = (entries: readonly Submission[]) => [...new Set(entries.map((entry) => entry.status))].sort();
     printSummary('SQS endpoint restart', result, {
       'refused-while-down': whileDown.filter((entry) => entry.status === 503).length,

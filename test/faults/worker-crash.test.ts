@@ -1,6 +1,6 @@
 import type { RunRecord, RunningProcess } from '../helpers/child-process';
 import { waitFor } from '../helpers/wait-for';
-import { FaultStack } from './helpers/fault-stack';
+import { useFaultStack } from './helpers/fault-stack';
 import { printSummary, tally } from './helpers/ledger';
 import { acceptedJobIds, startLoad } from './helpers/load';
 
@@ -22,18 +22,11 @@ function unfinishedRuns(runs: readonly RunRecord[], pid: number): RunRecord[] {
  * batch delete are counted as duplicates, not failures.
  */
 describe('fault: kill -9 workers while jobs flow', () => {
-  let stack: FaultStack;
-  beforeAll(async () => {
-    stack = await FaultStack.start();
-    await stack.provision();
-  });
-  afterAll(async () => {
-    await stack.cleanup();
-  });
+  const stack = useFaultStack();
 
   it(`every one of ${TOTAL_JOBS} accepted jobs completes`, async () => {
-    const api = await stack.startApi();
-    const workers = [await stack.startWorker(['flow']), await stack.startWorker(['flow'])];
+    const api = await stack().startApi();
+    const workers = [await stack().startWorker(['flow']), await stack().startWorker(['flow'])];
     const load = startLoad({
       apiUrl: api.url,
       job: 'flow',
@@ -41,25 +34,25 @@ describe('fault: kill -9 workers while jobs flow', () => {
       concurrency: 16,
       payload: (index) => ({ id: `flow-${index}`, sleepMs: isLong(index) ? 2_000 : 20 }),
     });
-    const endedCount = () => stack.runs().filter((run) => run.event === 'end').length;
+    const endedCount = () => stack().runs().filter((run) => run.event === 'end').length;
     let interrupted = 0;
     const killMidBatch = async (victim: RunningProcess) => {
       const pid = victim.child.pid ?? 0;
-      await waitFor('the worker to be mid-batch', () => unfinishedRuns(stack.runs(), pid).some(isLongRun), { timeoutMs: 60_000, intervalMs: 5 });
+      await waitFor('the worker to be mid-batch', () => unfinishedRuns(stack().runs(), pid).some(isLongRun), { timeoutMs: 60_000, intervalMs: 5 });
       victim.child.kill('SIGKILL');
       await victim.exited;
-      interrupted += unfinishedRuns(stack.runs(), pid).length;
+      interrupted += unfinishedRuns(stack().runs(), pid).length;
     };
 
     await waitFor('a third of the jobs to complete', () => endedCount() >= TOTAL_JOBS / 3, { timeoutMs: 120_000, intervalMs: 100 });
     await killMidBatch(workers[0] as RunningProcess);
-    workers.push(await stack.startWorker(['flow']));
+    workers.push(await stack().startWorker(['flow']));
     await waitFor('two thirds of the jobs to complete', () => endedCount() >= (2 * TOTAL_JOBS) / 3, { timeoutMs: 120_000, intervalMs: 100 });
     await killMidBatch(workers[1] as RunningProcess);
 
     const results = await load.done;
-    await stack.waitForEmptyQueue('flow', 90_000);
-    const result = tally(acceptedJobIds(results), stack.runs(), await stack.drainDeadLetters('flow'));
+    await stack().waitForEmptyQueue('flow', 90_000);
+    const result = tally(acceptedJobIds(results), stack().runs(), await stack().drainDeadLetters('flow'));
     printSummary('kill -9 worker mid-batch', result, { 'workers-killed': 2, 'runs-interrupted': interrupted });
 
     expect(results.filter((entry) => entry.status !== 202)).toEqual([]);

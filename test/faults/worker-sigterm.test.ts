@@ -1,6 +1,6 @@
 import type { RunRecord } from '../helpers/child-process';
 import { waitFor } from '../helpers/wait-for';
-import { FaultStack } from './helpers/fault-stack';
+import { useFaultStack } from './helpers/fault-stack';
 import { printSummary, tally } from './helpers/ledger';
 import { acceptedJobIds, startLoad } from './helpers/load';
 
@@ -13,20 +13,13 @@ const JOBS = 40;
  * stopping worker failed to release could not come back in time and would show up as lost.
  */
 describe('fault: SIGTERM a worker mid-batch', () => {
-  let stack: FaultStack;
-  beforeAll(async () => {
-    stack = await FaultStack.start();
-    await stack.provision();
-  });
-  afterAll(async () => {
-    await stack.cleanup();
-  });
+  const stack = useFaultStack();
 
   it('finishes in-flight jobs, hands the rest to another worker, runs nothing twice', async () => {
-    const api = await stack.startApi();
-    const stopping = await stack.startWorker(['linger']);
+    const api = await stack().startApi();
+    const stopping = await stack().startWorker(['linger']);
     const stoppingPid = stopping.child.pid ?? 0;
-    const startsBy = (pid: number) => stack.runs().filter((run) => run.event === 'start' && run.pid === pid).length;
+    const startsBy = (pid: number) => stack().runs().filter((run) => run.event === 'start' && run.pid === pid).length;
     // Three long jobs and a short one fill the worker's four slots; the rest run 800 ms each in the
     // one slot left. Each receive for that slot brings up to four messages, so by its sixth start
     // the worker holds at least two it has not started, until the long jobs end.
@@ -54,16 +47,16 @@ describe('fault: SIGTERM a worker mid-batch', () => {
     await waitFor('the worker to hold unstarted messages', () => startsBy(stoppingPid) >= 6);
 
     stopping.child.kill('SIGTERM');
-    const survivor = await stack.startWorker(['linger']);
+    const survivor = await stack().startWorker(['linger']);
     expect((await stopping.closed).code).toBe(0);
-    expect(unfinished(stack.runs()).filter((run) => run.pid === stoppingPid)).toEqual([]);
+    expect(unfinished(stack().runs()).filter((run) => run.pid === stoppingPid)).toEqual([]);
     const stoppedLine = stopping.lines.find((line) => line.msg === 'worker stopped') as { stats: Record<string, { released: number }> };
     const released = stoppedLine.stats.linger?.released ?? 0;
 
-    await waitFor('every job to end', () => stack.runs().filter((run) => run.event === 'end').length >= JOBS, { timeoutMs: 60_000 });
-    await stack.waitForEmptyQueue('linger', 10_000);
-    const runs = stack.runs();
-    const result = tally(acceptedJobIds(results), runs, await stack.drainDeadLetters('linger'));
+    await waitFor('every job to end', () => stack().runs().filter((run) => run.event === 'end').length >= JOBS, { timeoutMs: 60_000 });
+    await stack().waitForEmptyQueue('linger', 10_000);
+    const runs = stack().runs();
+    const result = tally(acceptedJobIds(results), runs, await stack().drainDeadLetters('linger'));
     const endedBy = (pid: number | undefined) => runs.filter((run) => run.event === 'end' && run.pid === pid).length;
     printSummary('SIGTERM worker mid-batch', result, {
       'finished-by-stopping-worker': endedBy(stoppingPid),

@@ -21,3 +21,10 @@ export function sleepUnlessAborted(ms: number, signal: AbortSignal): Promise<voi
     });
   });
 }
+
+/** The body of the recording fixture jobs: a start line, `sleepMs` (abortable), an end line. */
+export async function recordedSleep(payload: { id: string; sleepMs: number }, ctx: JobContext): Promise<void> {
+  recordRunEvent('start', payload.id, ctx);
+  await sleepUnlessAborted(payload.sleepMs, ctx.signal);
+  recordRunEvent('end', payload.id, ctx);
+}

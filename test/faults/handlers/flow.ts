@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineJob } from '../../../src/jobs/define-job';
-import { recordRunEvent, sleepUnlessAborted } from '../../helpers/run-log-writer';
+import { recordedSleep } from '../../helpers/run-log-writer';
 
 /**
  * The load of the fault suite: records each run in RUN_LOG and sleeps `sleepMs`. A short
@@ -14,9 +14,5 @@ export const job = defineJob({
   timeoutSeconds: 20,
   visibilityTimeoutSeconds: 3,
   concurrency: 20,
-  async handler(payload, ctx) {
-    recordRunEvent('start', payload.id, ctx);
-    await sleepUnlessAborted(payload.sleepMs, ctx.signal);
-    recordRunEvent('end', payload.id, ctx);
-  },
+  handler: recordedSleep,
 });

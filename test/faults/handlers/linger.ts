@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineJob } from '../../../src/jobs/define-job';
-import { recordRunEvent, sleepUnlessAborted } from '../../helpers/run-log-writer';
+import { recordedSleep } from '../../helpers/run-log-writer';
 
 /**
  * For the graceful-shutdown scenario: a visibility timeout far longer than the test, so a message
@@ -13,9 +13,5 @@ export const job = defineJob({
   timeoutSeconds: 30,
   visibilityTimeoutSeconds: 300,
   concurrency: 4,
-  async handler(payload, ctx) {
-    recordRunEvent('start', payload.id, ctx);
-    await sleepUnlessAborted(payload.sleepMs, ctx.signal);
-    recordRunEvent('end', payload.id, ctx);
-  },
+  handler: recordedSleep,
 });

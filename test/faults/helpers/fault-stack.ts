@@ -124,3 +124,22 @@ export class FaultStack {
     rmSync(this.directoryPath, { recursive: true, force: true });
   }
 }
+
+/**
+ * One FaultStack for the enclosing describe block: started and provisioned before its tests,
+ * cleaned up after them. Call the returned function inside tests and hooks.
+ */
+export function useFaultStack(): () => FaultStack {
+  let stack: FaultStack | undefined;
+  beforeAll(async () => {
+    stack = await FaultStack.start();
+    await stack.provision();
+  });
+  afterAll(async () => {
+    await stack?.cleanup();
+  });
+  return () => {
+    if (!stack) throw new Error('the fault stack is not started yet (use it inside tests and hooks)');
+    return stack;
+  };
+}
