@@ -1,34 +1,19 @@
-import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import { jobIdOf } from '../../src/jobs/message-attributes';
 import { job as recordRun } from '../fixtures/handlers/record-run';
-import { FIXTURE_HANDLERS, killAllSpawned, spawnCli } from '../helpers/child-process';
-import { testDynamoClient, uniqueTableName } from '../helpers/dynamo';
-import { drainQueue, provisionTestQueues, sqsEndpoint, type TestQueues } from '../helpers/sqs';
+import { FIXTURE_HANDLERS, spawnCli } from '../helpers/child-process';
+import { useProcessBackends } from '../helpers/process-backends';
+import { drainQueue, sqsEndpoint } from '../helpers/sqs';
 
 /** `sqs-jobs api` as its own process (as in docker compose): real HTTP, real SQS, real store. */
 describe('API process', () => {
-  let queues: TestQueues;
-  const tableName = uniqueTableName();
-  const dynamo = testDynamoClient();
-
-  beforeEach(async () => {
-    queues = await provisionTestQueues([recordRun]);
-  });
-  afterEach(async () => {
-    await killAllSpawned();
-    await queues.cleanup();
-    await dynamo.send(new DeleteTableCommand({ TableName: tableName })).catch(() => undefined);
-  });
-  afterAll(() => {
-    dynamo.destroy();
-  });
+  const backends = useProcessBackends([recordRun]);
 
   it('serves 202s with API keys, and exits 0 on SIGTERM', async () => {
     const api = spawnCli(['api', '--provision'], {
       SQS_ENDPOINT: sqsEndpoint(),
-      QUEUE_PREFIX: queues.prefix,
+      QUEUE_PREFIX: backends.queues().prefix,
       HANDLERS_DIR: FIXTURE_HANDLERS,
-      JOB_TABLE: tableName,
+      JOB_TABLE: backends.tableName,
       PORT: '0',
       API_KEYS: 'e2e-key-0123456789',
     });
@@ -44,7 +29,7 @@ describe('API process', () => {
     const accepted = await post('Bearer e2e-key-0123456789');
     expect(accepted.status).toBe(202);
     const { jobId } = (await accepted.json()) as { jobId: string };
-    const messages = await drainQueue(queues.sqs, queues.directory.get('record-run').queue.url);
+    const messages = await drainQueue(backends.queues().sqs, backends.queues().directory.get('record-run').queue.url);
     expect(messages.map(jobIdOf)).toEqual([jobId]);
 
     api.child.kill('SIGTERM');

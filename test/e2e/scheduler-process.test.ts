@@ -1,48 +1,33 @@
 import { join } from 'node:path';
-import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import type { Message } from '@aws-sdk/client-sqs';
 import { jobIdOf } from '../../src/jobs/message-attributes';
 import { job as heartbeat } from '../fixtures/scheduled-handlers/heartbeat';
-import { killAllSpawned, PROJECT_ROOT, spawnCli } from '../helpers/child-process';
-import { testDynamoClient, uniqueTableName } from '../helpers/dynamo';
-import { drainQueue, provisionTestQueues, sqsEndpoint, type TestQueues } from '../helpers/sqs';
+import { PROJECT_ROOT, spawnCli } from '../helpers/child-process';
+import { useProcessBackends } from '../helpers/process-backends';
+import { drainQueue, sqsEndpoint } from '../helpers/sqs';
 import { waitFor } from '../helpers/wait-for';
 
 /** `sqs-jobs scheduler` (npm run scheduler) as two processes against one endpoint and one job table. */
 describe('scheduler processes', () => {
-  let queues: TestQueues;
-  const tableName = uniqueTableName();
-  const dynamo = testDynamoClient();
-
-  beforeEach(async () => {
-    queues = await provisionTestQueues([heartbeat]);
-  });
-  afterEach(async () => {
-    await killAllSpawned();
-    await queues.cleanup();
-    await dynamo.send(new DeleteTableCommand({ TableName: tableName })).catch(() => undefined);
-  });
-  afterAll(() => {
-    dynamo.destroy();
-  });
+  const backends = useProcessBackends([heartbeat]);
 
   it('two schedulers enqueue each tick once, and stop with exit code 0', async () => {
-    const env = { SQS_ENDPOINT: sqsEndpoint(), QUEUE_PREFIX: queues.prefix, HANDLERS_DIR: join(PROJECT_ROOT, 'test', 'fixtures', 'scheduled-handlers'), JOB_TABLE: tableName };
+    const env = { SQS_ENDPOINT: sqsEndpoint(), QUEUE_PREFIX: backends.queues().prefix, HANDLERS_DIR: join(PROJECT_ROOT, 'test', 'fixtures', 'scheduled-handlers'), JOB_TABLE: backends.tableName };
     const first = spawnCli(['scheduler', '--provision'], env);
     await first.waitForLog('the first scheduler', (line) => line.msg === 'scheduler ready', 30_000);
     const second = spawnCli(['scheduler'], env);
     await second.waitForLog('the second scheduler', (line) => line.msg === 'scheduler ready', 30_000);
     const received: Message[] = [];
-    const url = queues.directory.get('heartbeat').queue.url;
+    const url = backends.queues().directory.get('heartbeat').queue.url;
     const startedBoth = Date.now();
     await waitFor('5 ticks with both running', async () => {
-      received.push(...(await drainQueue(queues.sqs, url)));
+      received.push(...(await drainQueue(backends.queues().sqs, url)));
       return received.filter((message) => Date.parse(jobIdOf(message).split('@')[1] ?? '') > startedBoth).length >= 5;
     }, { timeoutMs: 20_000, intervalMs: 250 });
     for (const scheduler of [first, second]) scheduler.child.kill('SIGTERM');
     expect((await first.exited).code).toBe(0);
     expect((await second.exited).code).toBe(0);
-    received.push(...(await drainQueue(queues.sqs, url)));
+    received.push(...(await drainQueue(backends.queues().sqs, url)));
 
     const ticks = received.map((message) => Date.parse(jobIdOf(message).split('@')[1] ?? '')).sort((left, right) => left - right);
     expect(new Set(ticks).size).toBe(ticks.length);
