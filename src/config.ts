@@ -41,6 +41,8 @@ const configSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9_.-]{3,255}$/, '3–255 letters, digits, "_", "-" or "."')
     .optional(),
+  /** false: no queued/running/succeeded records (the store still keeps idempotency keys, schedule claims, presence). */
+  JOB_STATUS_TRACKING: booleanFromEnv.default(true),
   JOB_STATUS_TTL_SECONDS: z.coerce.number().int().min(60).default(7 * 86_400),
   EMBEDDED_DYNAMODB_PORT: z.coerce.number().int().min(0).max(65535).default(8000),
   WORKER_PRESENCE_INTERVAL_MS: z.coerce.number().int().min(100).max(300_000).default(10_000),
@@ -93,6 +95,7 @@ export function apiSettings(config: AppConfig): {
   idempotencyTtlSeconds: number;
   healthJobsTimeoutMs: number;
   workerPresenceIntervalMs: number;
+  statusTracking: boolean;
 } {
   return {
     apiKeys: config.API_KEYS,
@@ -101,6 +104,7 @@ export function apiSettings(config: AppConfig): {
     idempotencyTtlSeconds: config.IDEMPOTENCY_TTL_SECONDS,
     healthJobsTimeoutMs: config.HEALTH_JOBS_TIMEOUT_MS,
     workerPresenceIntervalMs: config.WORKER_PRESENCE_INTERVAL_MS,
+    statusTracking: config.JOB_STATUS_TRACKING,
   };
 }
 

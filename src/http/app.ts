@@ -36,6 +36,8 @@ export interface AppDeps {
   idempotencyTtlSeconds?: number;
   healthJobsTimeoutMs?: number;
   workerPresenceIntervalMs?: number;
+  /** false: no "queued" records, and GET /jobs/:jobId answers 501 (default true). */
+  statusTracking?: boolean;
   version?: string;
 }
 
@@ -47,7 +49,8 @@ export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
-  const recorder = new StatusRecorder({ store: deps.store, logger: deps.logger });
+  const statusTracking = deps.statusTracking ?? true;
+  const recorder = statusTracking ? new StatusRecorder({ store: deps.store, logger: deps.logger }) : undefined;
   const submitter = new JobSubmitter({
     sqs: deps.sqs,
     directory: deps.directory,
@@ -84,7 +87,7 @@ export function createApp(deps: AppDeps): Express {
   });
   // Parsed after auth, so an unauthenticated client cannot make the server read a 1 MiB body; a
   // bigger body could never be enqueued.
-  app.use(API_BASE_PATH, auth, ...jsonBody(MAX_MESSAGE_BYTES), jobsRoutes({ registry: deps.registry, submitter, store: deps.store, metrics: deps.metrics, basePath: API_BASE_PATH }));
+  app.use(API_BASE_PATH, auth, ...jsonBody(MAX_MESSAGE_BYTES), jobsRoutes({ registry: deps.registry, submitter, store: deps.store, statusTracking, metrics: deps.metrics, basePath: API_BASE_PATH }));
   app.use(notFound);
   app.use(errorHandler(deps.logger));
   return app;

@@ -1,9 +1,10 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { AnyJob } from '../jobs/define-job';
-import { buildJobMessage, enqueueJob } from '../jobs/enqueue';
+import { buildJobMessage } from '../jobs/enqueue';
 import { type BatchItem, type BatchItemResult, enqueueJobBatch } from '../jobs/enqueue-batch';
 import type { Logger } from '../observability/logger';
 import type { QueueDirectory } from '../queues/provisioning';
+import { SendBatcher } from '../sqs/send-batcher';
 import type { JobStore } from '../store/job-store';
 import type { StatusRecorder } from '../store/status-recorder';
 import { queuedTransition } from '../store/job-store';
@@ -13,7 +14,8 @@ export interface JobSubmitterOptions {
   sqs: SQSClient;
   directory: QueueDirectory;
   store: JobStore;
-  recorder: StatusRecorder;
+  /** Absent when job status tracking is off. */
+  recorder: StatusRecorder | undefined;
   logger: Logger;
   /** How long an Idempotency-Key keeps returning the first jobId. */
   idempotencyTtlSeconds: number;
@@ -38,12 +40,17 @@ const QUEUED_WRITE_WAIT_MS = 250;
  * that a job is reported accepted only after SQS confirmed it durably stored the message.
  */
 export class JobSubmitter {
-  constructor(private readonly options: JobSubmitterOptions) {}
+  /** Concurrent requests share SendMessageBatch calls; each still waits for its own entry's result. */
+  private readonly sender: SendBatcher;
+
+  constructor(private readonly options: JobSubmitterOptions) {
+    this.sender = new SendBatcher(options.sqs);
+  }
 
   async submit(job: AnyJob, payload: unknown, request: { delaySeconds?: number; idempotencyKey?: string; traceId?: string }): Promise<Submitted> {
     const jobId = crypto.randomUUID();
     // Bad input fails here, before it can claim a key or write a "queued" record for a job never sent.
-    buildJobMessage(job, payload, { jobId, delaySeconds: request.delaySeconds });
+    const message = buildJobMessage(job, payload, { jobId, delaySeconds: request.delaySeconds, traceId: request.traceId });
     const key = request.idempotencyKey;
     if (key !== undefined) {
       const claim = await this.options.store.claimIdempotencyKey(job.name, key, jobId, PENDING_CLAIM_TTL_SECONDS);
@@ -56,7 +63,7 @@ export class JobSubmitter {
     }
     const queued = this.recordQueued(job, jobId, request.traceId);
     try {
-      await enqueueJob(this.options.sqs, this.queueUrl(job), job, payload, { jobId, delaySeconds: request.delaySeconds, traceId: request.traceId });
+      await this.sender.send(this.queueUrl(job), message);
     } catch (error) {
       if (key !== undefined) await this.releaseClaim(job, key, jobId);
       throw error;
@@ -67,7 +74,7 @@ export class JobSubmitter {
   }
 
   async submitBatch(job: AnyJob, items: readonly BatchItem[], traceId?: string): Promise<BatchItemResult[]> {
-    const results = await enqueueJobBatch(this.options.sqs, this.queueUrl(job), job, items, { traceId });
+    const results = await enqueueJobBatch(this.options.sqs, this.queueUrl(job), job, items, { traceId, sender: this.sender });
     await Promise.all(
       results.flatMap((result) => (result.status === 'queued' ? [this.recordQueued(job, result.jobId, traceId)] : [])),
     );
@@ -82,7 +89,9 @@ export class JobSubmitter {
 
   /** Best effort and bounded: the job is in SQS either way, and the worker writes later states. */
   private recordQueued(job: AnyJob, jobId: string, traceId: string | undefined): Promise<void> {
-    const write = this.options.recorder.record(queuedTransition(job.name, jobId, traceId));
+    const { recorder } = this.options;
+    if (!recorder) return Promise.resolve();
+    const write = recorder.record(queuedTransition(job.name, jobId, traceId));
     return Promise.race([write, new Promise<void>((resolve) => setTimeout(resolve, QUEUED_WRITE_WAIT_MS).unref())]);
   }
 

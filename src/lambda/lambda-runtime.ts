@@ -31,14 +31,16 @@ export async function runtimeFromEnvironment(job: AnyJob, env: NodeJS.ProcessEnv
   const logger = createLogger({ level: config.LOG_LEVEL, format: 'json' });
   const sqs = createSqsClient({ endpoint: config.SQS_ENDPOINT, region: config.AWS_REGION });
   const directory = await resolveQueues(sqs, [job], config.QUEUE_PREFIX);
-  const recorder = new StatusRecorder({ store: jobStoreFromConfig(config), logger });
+  const recorder = config.JOB_STATUS_TRACKING ? new StatusRecorder({ store: jobStoreFromConfig(config), logger }) : undefined;
   return {
     sqs,
     queues: directory.get(job.name),
     logger,
     enqueue: enqueueResolvingQueues(sqs, config.QUEUE_PREFIX),
     events: recorder,
-    flush: (timeoutMs) => recorder.flush(timeoutMs),
+    flush: async (timeoutMs) => {
+      await recorder?.flush(timeoutMs);
+    },
   };
 }
 

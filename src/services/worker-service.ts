@@ -22,6 +22,8 @@ export interface WorkerServiceOptions {
   metrics: JobMetrics;
   settings: Pick<WorkerOptions, 'concurrency' | 'waitTimeSeconds' | 'shutdownTimeoutSeconds'>;
   presenceIntervalMs?: number;
+  /** false: job status transitions are not written to the store (default true). */
+  statusTracking?: boolean;
 }
 
 export interface WorkerService {
@@ -36,7 +38,7 @@ export interface WorkerService {
  */
 export async function startWorkerService(options: WorkerServiceOptions): Promise<WorkerService> {
   const workerId = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
-  const recorder = new StatusRecorder({ store: options.store, logger: options.logger });
+  const recorder = options.statusTracking === false ? undefined : new StatusRecorder({ store: options.store, logger: options.logger });
   const worker = new Worker({
     sqs: options.sqs,
     jobs: options.jobs,
@@ -62,7 +64,7 @@ export async function startWorkerService(options: WorkerServiceOptions): Promise
     workerId,
     async stop() {
       await worker.stop();
-      await recorder.flush();
+      await recorder?.flush();
       await presence.stop();
     },
   };
@@ -89,5 +91,6 @@ export function startConfiguredWorkerService(options: {
     metrics: options.metrics,
     settings: workerSettings(config, { concurrency: options.concurrency, defaultWaitTimeSeconds: options.defaultWaitTimeSeconds }),
     presenceIntervalMs: config.WORKER_PRESENCE_INTERVAL_MS,
+    statusTracking: config.JOB_STATUS_TRACKING,
   });
 }

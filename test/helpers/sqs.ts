@@ -95,3 +95,17 @@ export async function sendRaw(
 export function attributeValues(message: Message): Record<string, string | undefined> {
   return Object.fromEntries(Object.entries(message.MessageAttributes ?? {}).map(([name, value]) => [name, value.StringValue]));
 }
+
+/** Counts SendMessageBatch requests and their entries, as they leave the client. */
+export function countBatchSends(sqs: SQSClient): number[] {
+  const sizes: number[] = [];
+  sqs.middlewareStack.add(
+    (next, context) => (args) => {
+      const input = args.input as { Entries?: unknown[] };
+      if (context.commandName === 'SendMessageBatchCommand') sizes.push(input.Entries?.length ?? 0);
+      return next(args);
+    },
+    { step: 'initialize' },
+  );
+  return sizes;
+}

@@ -88,6 +88,7 @@ describe('config', () => {
       idempotencyTtlSeconds: 86_400,
       healthJobsTimeoutMs: 5_000,
       workerPresenceIntervalMs: 10_000,
+      statusTracking: true,
     });
     const config = loadConfig({
       API_KEYS: `${key('a')},${key('b')}`,
@@ -96,6 +97,7 @@ describe('config', () => {
       IDEMPOTENCY_TTL_SECONDS: '3600',
       HEALTH_JOBS_TIMEOUT_MS: '2500',
       WORKER_PRESENCE_INTERVAL_MS: '1500',
+      JOB_STATUS_TRACKING: 'false',
     });
     expect(apiSettings(config)).toEqual({
       apiKeys: [key('a'), key('b')],
@@ -104,6 +106,7 @@ describe('config', () => {
       idempotencyTtlSeconds: 3600,
       healthJobsTimeoutMs: 2500,
       workerPresenceIntervalMs: 1500,
+      statusTracking: false,
     });
   });
 });

@@ -12,6 +12,8 @@ export interface JobsRoutesDeps {
   registry: JobRegistry;
   submitter: JobSubmitter;
   store: JobStore;
+  /** false: the 202 carries no statusUrl and GET /jobs/:jobId answers 501. */
+  statusTracking: boolean;
   metrics: JobMetrics;
   /** Path prefix the status URLs are built on, e.g. /api/v1. */
   basePath: string;
@@ -48,6 +50,10 @@ export function jobsRoutes(deps: JobsRoutesDeps): Router {
       });
       deps.metrics.recordEnqueue(name, 202);
       if (submitted.replayed) res.setHeader('Idempotent-Replayed', 'true');
+      if (!deps.statusTracking) {
+        res.status(202).json({ jobId: submitted.jobId, status: 'queued' });
+        return;
+      }
       res.status(202).location(statusUrl(submitted.jobId)).json({ jobId: submitted.jobId, status: 'queued', statusUrl: statusUrl(submitted.jobId) });
     } catch (error) {
       deps.metrics.recordEnqueue(deps.registry.find(name) ? name : '(unknown)', toHttpError(error).status);
@@ -82,11 +88,14 @@ export function jobsRoutes(deps: JobsRoutesDeps): Router {
     res.json({
       accepted,
       failed: rejected + failed,
-      results: results.map((result) => (result.status === 'queued' ? { ...result, statusUrl: statusUrl(result.jobId) } : result)),
+      results: results.map((result) => (result.status === 'queued' && deps.statusTracking ? { ...result, statusUrl: statusUrl(result.jobId) } : result)),
     });
   });
 
   router.get('/jobs/:jobId', async (req, res) => {
+    if (!deps.statusTracking) {
+      throw new HttpError(501, 'job-status-disabled', 'job status tracking is off on this server (JOB_STATUS_TRACKING=false)');
+    }
     if (!JOB_ID_PATTERN.test(req.params.jobId)) {
       throw new HttpError(404, 'job-not-found', 'no such job: a jobId is 1–255 visible ASCII characters');
     }
