@@ -1,5 +1,4 @@
 import pino, { type DestinationStream, type Logger } from 'pino';
-import pretty from 'pino-pretty';
 
 export type { Logger } from 'pino';
 
@@ -21,6 +20,9 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   };
   if (options.destination) return pino(base, options.destination);
   if (usePretty) {
+    // Loaded only for a terminal: JSON-logging processes (workers, Lambda) never carry pino-pretty.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- a lazy load has to be a require in CommonJS
+    const pretty = require('pino-pretty') as typeof import('pino-pretty');
     return pino(base, pretty({ colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' }));
   }
   return pino(base);

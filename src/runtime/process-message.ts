@@ -107,14 +107,16 @@ async function settleMessage(
   });
   started();
   const startedAt = performance.now();
-  const context = (signal: AbortSignal): JobContext => ({
+  const context = (signal: () => AbortSignal): JobContext => ({
     jobName: job.name,
     jobId: base.jobId,
     attempt: base.attempt,
     maxAttempts: job.retry.maxAttempts,
     messageId: base.messageId,
     logger,
-    signal,
+    get signal() {
+      return signal();
+    },
     heartbeat: heartbeat.beat,
     enqueue: deps.enqueue ?? enqueueUnavailable,
   });

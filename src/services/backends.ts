@@ -1,8 +1,8 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { AppConfig } from '../config';
 import { jobTableName } from '../config';
-import { type EmbeddedDynamoDb, startEmbeddedDynamoDb } from '../local/embedded-dynamodb';
-import { type EmbeddedSqs, startEmbeddedSqs } from '../local/embedded-sqs';
+import type { EmbeddedDynamoDb } from '../local/embedded-dynamodb';
+import type { EmbeddedSqs } from '../local/embedded-sqs';
 import type { Logger } from '../observability/logger';
 import { createSqsClient } from '../sqs/client';
 import { createDynamoClient } from '../store/dynamo-client';
@@ -11,6 +11,8 @@ import { provisionJobTable } from '../store/provision-table';
 
 /** API requests must fail fast when SQS is down; worker clients long-poll and need no bound. */
 const API_SQS_REQUEST_TIMEOUT_MS = 5_000;
+/** Enough for the pollers of WORKER_CONCURRENCY's maximum (1,000 → 100 per queue) over several queues. */
+const WORKER_MAX_SOCKETS = 1_000;
 
 export interface Backends {
   /** For workers: no request timeout, so 20 s long polls are fine. */
@@ -46,6 +48,8 @@ export async function connectBackends(options: BackendOptions): Promise<Backends
   try {
     let sqsEndpoint = config.SQS_ENDPOINT;
     if (!sqsEndpoint && options.embedded) {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on use, so processes that never need it (a worker: emulators, Express) stay small
+      const { startEmbeddedSqs } = require('../local/embedded-sqs') as typeof import('../local/embedded-sqs');
       const emulator: EmbeddedSqs = await startEmbeddedSqs({ host: config.EMBEDDED_SQS_HOST, port: config.EMBEDDED_SQS_PORT });
       closers.push(() => emulator.close());
       sqsEndpoint = emulator.endpoint;
@@ -53,12 +57,14 @@ export async function connectBackends(options: BackendOptions): Promise<Backends
     }
     let dynamoEndpoint = config.DYNAMODB_ENDPOINT;
     if (!dynamoEndpoint && options.embedded) {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on use, so processes that never need it (a worker: emulators, Express) stay small
+      const { startEmbeddedDynamoDb } = require('../local/embedded-dynamodb') as typeof import('../local/embedded-dynamodb');
       const dynamo: EmbeddedDynamoDb = await startEmbeddedDynamoDb({ host: config.EMBEDDED_SQS_HOST, port: config.EMBEDDED_DYNAMODB_PORT });
       closers.push(() => dynamo.close());
       dynamoEndpoint = dynamo.endpoint;
       logger.info({ endpoint: dynamoEndpoint }, 'embedded DynamoDB (dynalite) listening (in memory: job status vanishes on exit)');
     }
-    const sqs = createSqsClient({ endpoint: sqsEndpoint, region: config.AWS_REGION });
+    const sqs = createSqsClient({ endpoint: sqsEndpoint, region: config.AWS_REGION, maxSockets: WORKER_MAX_SOCKETS });
     const apiSqs = createSqsClient({ endpoint: sqsEndpoint, region: config.AWS_REGION, requestTimeoutMs: API_SQS_REQUEST_TIMEOUT_MS });
     closers.push(() => {
       sqs.destroy();

@@ -9,6 +9,12 @@ export interface SqsClientOptions {
    * Must exceed the long-poll wait for clients that receive; unset for workers.
    */
   requestTimeoutMs?: number;
+  /**
+   * Sockets to the endpoint at once. The SDK's default, 50, is too few for workers: each poller
+   * holds a socket for a whole long poll, so above ~40 pollers (concurrency 400 over all queues)
+   * the rest wait for a socket while messages sit in the queue.
+   */
+  maxSockets?: number;
 }
 
 /**
@@ -17,10 +23,9 @@ export interface SqsClientOptions {
  * must not route by queue URL. Local endpoints get placeholder credentials when none are set.
  */
 export function createSqsClient(options: SqsClientOptions): SQSClient {
-  const timeouts =
-    options.requestTimeoutMs === undefined
-      ? {}
-      : { requestHandler: { connectionTimeout: Math.min(options.requestTimeoutMs, 2_000), requestTimeout: options.requestTimeoutMs } };
+  const bounds = options.requestTimeoutMs === undefined ? {} : { connectionTimeout: Math.min(options.requestTimeoutMs, 2_000), requestTimeout: options.requestTimeoutMs };
+  const sockets = options.maxSockets === undefined ? {} : { httpAgent: { keepAlive: true, maxSockets: options.maxSockets }, httpsAgent: { keepAlive: true, maxSockets: options.maxSockets } };
+  const timeouts = options.requestTimeoutMs === undefined && options.maxSockets === undefined ? {} : { requestHandler: { ...bounds, ...sockets } };
   if (!options.endpoint) return new SQSClient({ region: options.region, ...timeouts });
   const hasCredentials = Boolean(process.env.AWS_ACCESS_KEY_ID ?? process.env.AWS_PROFILE);
   return new SQSClient({

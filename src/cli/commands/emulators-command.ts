@@ -1,6 +1,4 @@
 import type { Command } from 'commander';
-import { startEmbeddedDynamoDb } from '../../local/embedded-dynamodb';
-import { startEmbeddedSqs } from '../../local/embedded-sqs';
 import { exitOnShutdownSignals } from '../../runtime/shutdown';
 import { createCliContext, type GlobalOptions } from '../cli-context';
 
@@ -16,6 +14,10 @@ export function registerEmulatorsCommand(program: Command): void {
     .option('--no-dynamodb', 'start only the SQS emulator')
     .action(async (options: { dynamodb: boolean }, command: Command) => {
       const { config, logger } = createCliContext(command.optsWithGlobals<GlobalOptions>());
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on use, so processes that never need it (a worker: emulators, Express) stay small
+      const { startEmbeddedSqs } = require('../../local/embedded-sqs') as typeof import('../../local/embedded-sqs');
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on use, so processes that never need it (a worker: emulators, Express) stay small
+      const { startEmbeddedDynamoDb } = require('../../local/embedded-dynamodb') as typeof import('../../local/embedded-dynamodb');
       const sqs = await startEmbeddedSqs({ host: config.EMBEDDED_SQS_HOST, port: config.EMBEDDED_SQS_PORT });
       const dynamo = options.dynamodb
         ? await startEmbeddedDynamoDb({ host: config.EMBEDDED_SQS_HOST, port: config.EMBEDDED_DYNAMODB_PORT }).catch(async (error: unknown) => {

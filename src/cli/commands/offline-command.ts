@@ -1,5 +1,4 @@
 import { InvalidArgumentError, type Command } from 'commander';
-import { startOfflineStack } from '../../lambda/offline-stack';
 import { exitOnShutdownSignals } from '../../runtime/shutdown';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -37,6 +36,8 @@ export function registerOfflineCommand(program: Command): void {
       // serverless resolves serverless.yml and node_modules from the working directory.
       const projectDir = process.cwd();
       if (!existsSync(join(projectDir, 'serverless.yml'))) throw new ConfigError(`no serverless.yml in ${projectDir}; run from the project root`);
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on use, so processes that never need it (a worker: emulators, Express) stay small
+      const { startOfflineStack } = require('../../lambda/offline-stack') as typeof import('../../lambda/offline-stack');
       const stack = await startOfflineStack({
         config,
         registry,

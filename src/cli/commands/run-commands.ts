@@ -1,12 +1,10 @@
 import type { Command } from 'commander';
-import { startLocalStack } from '../../local/stack';
 import { startMetricsServer } from '../../observability/metrics-server';
 import { JobMetrics } from '../../observability/metrics';
 import { provisionQueues, resolveQueues } from '../../queues/provisioning';
 import { exitOnShutdownSignals } from '../../runtime/shutdown';
 import { Scheduler } from '../../scheduler/scheduler';
 import { connectBackends } from '../../services/backends';
-import { startApiService } from '../../services/api-service';
 import { startConfiguredWorkerService } from '../../services/worker-service';
 import { createCliContext, type GlobalOptions, PACKAGE_VERSION, warnIfOldNode } from '../cli-context';
 import { parseConcurrency } from './option-parsers';
@@ -28,6 +26,8 @@ export function registerRunCommands(program: Command): void {
       const context = createCliContext(command.optsWithGlobals<GlobalOptions>());
       warnIfOldNode(context.logger);
       const config = options.jobs ? { ...context.config, WORKER_JOBS: options.jobs } : context.config;
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on use, so processes that never need it (a worker: emulators, Express) stay small
+      const { startLocalStack } = require('../../local/stack') as typeof import('../../local/stack');
       const stack = await startLocalStack({ ...context, config, concurrency: options.concurrency, version: PACKAGE_VERSION });
       exitOnShutdownSignals(() => stack.stop(), context.logger);
     });
@@ -102,6 +102,8 @@ export function registerRunCommands(program: Command): void {
         : await resolveQueues(backends.sqs, registry.jobs, config.QUEUE_PREFIX);
       const metrics = new JobMetrics({ jobNames: registry.names });
       metrics.watchQueues(backends.apiSqs, directory.all());
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on use, so processes that never need it (a worker: emulators, Express) stay small
+      const { startApiService } = require('../../services/api-service') as typeof import('../../services/api-service');
       const server = await startApiService({ config, registry, directory, backends, metrics, logger, version: PACKAGE_VERSION });
       logger.info({ url: server.url, endpoint: config.SQS_ENDPOINT ?? 'AWS' }, 'API listening');
       exitOnShutdownSignals(async () => {
