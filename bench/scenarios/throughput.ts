@@ -88,7 +88,7 @@ async function drainBullOnce(ctx: BenchContext, n: number): Promise<DrainResult>
 /** A probe shorter than this ran mostly cold (JIT, connections) and underestimates the warm rate. */
 const MIN_PROBE_SECONDS = 3;
 /** Headroom over the warm probe's rate, so measured drains last at least the configured seconds. */
-const RATE_HEADROOM = 1.3;
+const RATE_HEADROOM = 1.6;
 
 /** N so that a drain at the subject's warm rate lasts at least the configured seconds. */
 export async function calibrate(ctx: BenchContext, subject: string, probeN: number): Promise<number> {

@@ -1,4 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { withoutSdkLogging } from '../sqs/client';
 
 export interface DynamoClientOptions {
   /** e.g. http://127.0.0.1:8000 for the embedded dynalite or DynamoDB Local; omit for AWS. */
@@ -25,11 +26,13 @@ export function createDynamoClient(options: DynamoClientOptions): DynamoDBClient
     maxAttempts: 2,
     requestHandler: { connectionTimeout: Math.min(requestTimeout, MAX_CONNECTION_TIMEOUT_MS), requestTimeout },
   };
-  if (!options.endpoint) return new DynamoDBClient(common);
+  if (!options.endpoint) return withoutSdkLogging(new DynamoDBClient(common));
   const hasCredentials = Boolean(process.env.AWS_ACCESS_KEY_ID ?? process.env.AWS_PROFILE);
-  return new DynamoDBClient({
-    ...common,
-    endpoint: options.endpoint,
-    ...(hasCredentials ? {} : { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
-  });
+  return withoutSdkLogging(
+    new DynamoDBClient({
+      ...common,
+      endpoint: options.endpoint,
+      ...(hasCredentials ? {} : { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
+    }),
+  );
 }

@@ -5,20 +5,36 @@ import { boundResult, type JobStore, type JobTransition, transitionSequence } fr
 export interface StatusRecorderOptions {
   store: JobStore;
   logger: Logger;
-  /** Writes in flight beyond this are dropped (and counted) rather than queued without bound. */
+  /** Writes waiting or in flight beyond this are dropped (and counted) rather than queued without bound. */
   maxPendingWrites?: number;
+  /** Writes sent to the store at once; the rest wait here as plain objects (default 32). */
+  maxConcurrentWrites?: number;
 }
 
 const DEFAULT_MAX_PENDING_WRITES = 1_000;
+/**
+ * Below the SDK's 50 sockets, so idempotency claims and status reads still get through, and far
+ * below 1,000: a thousand requests parked inside the SDK cost ~30 MiB (bench/, memory scenario).
+ */
+const DEFAULT_MAX_CONCURRENT_WRITES = 32;
+
+interface WaitingWrite {
+  transition: JobTransition;
+  /** Callers of record() for this job, told once its newest waiting state is stored. */
+  settled: (() => void)[];
+}
 const WARNING_INTERVAL_MS = 10_000;
 
 /**
  * Turns job events into status transitions in the store. Writes are fired and forgotten so a slow
  * or unreachable store costs the job nothing; the sequence number in each transition keeps the
- * stored status right even when writes land out of order.
+ * stored status right even when writes land out of order. At most `maxConcurrentWrites` are sent
+ * at once; while a job's state waits its turn, a newer state of the same job replaces it (a fast
+ * job's `running` is never written once its `succeeded` is known).
  */
 export class StatusRecorder implements JobEvents {
-  private readonly pending = new Set<Promise<void>>();
+  private readonly waiting = new Map<string, WaitingWrite>();
+  private readonly inFlight = new Set<Promise<void>>();
   private lastWarning = 0;
   dropped = 0;
   failed = 0;
@@ -73,30 +89,53 @@ export class StatusRecorder implements JobEvents {
     return this.write(transition);
   }
 
-  /** Waits for writes in flight (at shutdown, so the last statuses are not lost). */
+  /** Waits for waiting and in-flight writes (at shutdown, so the last statuses are not lost). */
   async flush(timeoutMs = 5_000): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
-    await Promise.race([Promise.allSettled([...this.pending]), timeout]);
+    const drained = (async () => {
+      while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+    })();
+    await Promise.race([drained, timeout]);
     clearTimeout(timer);
   }
 
   private write(transition: JobTransition): Promise<void> {
+    const queued = this.waiting.get(transition.jobId);
+    if (queued) {
+      if (transition.sequence > queued.transition.sequence) queued.transition = transition;
+      return new Promise((resolve) => queued.settled.push(resolve));
+    }
     const maxPending = this.options.maxPendingWrites ?? DEFAULT_MAX_PENDING_WRITES;
-    if (this.pending.size >= maxPending) {
+    if (this.inFlight.size + this.waiting.size >= maxPending) {
       this.dropped += 1;
       this.warnRateLimited({ dropped: this.dropped, maxPending }, 'job store is falling behind; status updates dropped');
       return Promise.resolve();
     }
-    const write = this.options.store
-      .recordTransition(transition)
-      .catch((error: unknown) => {
-        this.failed += 1;
-        this.warnRateLimited({ err: error, failed: this.failed, jobId: transition.jobId }, 'could not record job status');
-      })
-      .finally(() => this.pending.delete(write));
-    this.pending.add(write);
-    return write;
+    return new Promise((resolve) => {
+      this.waiting.set(transition.jobId, { transition, settled: [resolve] });
+      this.sendWaiting();
+    });
+  }
+
+  private sendWaiting(): void {
+    const maxConcurrent = this.options.maxConcurrentWrites ?? DEFAULT_MAX_CONCURRENT_WRITES;
+    for (const [jobId, entry] of this.waiting) {
+      if (this.inFlight.size >= maxConcurrent) return;
+      this.waiting.delete(jobId);
+      const write = this.options.store
+        .recordTransition(entry.transition)
+        .catch((error: unknown) => {
+          this.failed += 1;
+          this.warnRateLimited({ err: error, failed: this.failed, jobId }, 'could not record job status');
+        })
+        .finally(() => {
+          this.inFlight.delete(write);
+          for (const settle of entry.settled) settle();
+          this.sendWaiting();
+        });
+      this.inFlight.add(write);
+    }
   }
 
   /** One line per interval: a store outage must not flood the job logs with a line per job. */

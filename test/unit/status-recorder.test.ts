@@ -66,10 +66,10 @@ function warnings(lines: Record<string, unknown>[]): unknown[] {
   return lines.filter((line) => line.level === 40).map((line) => line.msg);
 }
 
-function setup(maxPendingWrites?: number) {
+function setup(maxPendingWrites?: number, maxConcurrentWrites?: number) {
   const fake = fakeStore();
   const { logger, lines } = captureLogger();
-  const recorder = new StatusRecorder({ store: fake.store, logger, maxPendingWrites });
+  const recorder = new StatusRecorder({ store: fake.store, logger, maxPendingWrites, maxConcurrentWrites });
   return { ...fake, recorder, lines };
 }
 
@@ -184,6 +184,30 @@ describe('StatusRecorder failures', () => {
     expect(calls.map((call) => call.attempts)).toEqual([1, 2, 5]);
     expect(recorder.dropped).toBe(2);
     expect(recorder.failed).toBe(0);
+  });
+
+  it('sends at most maxConcurrentWrites at once; a waiting state is replaced by its job\'s newer one', async () => {
+    const { recorder, calls, held, state } = setup(undefined, 1);
+    state.mode = 'hold';
+    const other = { ...started(1), jobId: 'job-2' };
+    recorder.jobStarted(other);
+    recorder.jobStarted(started(1));
+    const stored = recorder.record({ jobId: 'job-1', job: 'recorded', status: 'running', attempts: 1, sequence: 5, at: NOW });
+    recorder.jobSettled(settled({ ...base(1), status: 'succeeded', durationMs: 3, result: 'ok' }));
+    expect(calls.map((call) => call.jobId)).toEqual(['job-2']);
+    let storedYet = false;
+    void stored.then(() => (storedYet = true));
+    held[0]?.resolve();
+    await turn();
+    // job-1 waited while job-2 was written, so only its newest state goes out.
+    expect(calls.map((call) => [call.jobId, call.status])).toEqual([
+      ['job-2', 'running'],
+      ['job-1', 'succeeded'],
+    ]);
+    expect(storedYet).toBe(false);
+    held[1]?.resolve();
+    await turn();
+    expect(storedYet).toBe(true);
   });
 
   it('flush waits for every write in flight', async () => {
