@@ -96,9 +96,10 @@ async function run(options: Options): Promise<void> {
         }
       }
       if (want('latency')) {
-        // Half of the worker's max: its drain rate this round (or, without drains, the calibration's).
-        const drained = rounds['drain/sqs-jobs']?.at(-1) ?? (sizes['sqs-jobs'] ?? 1_000) / options.seconds;
-        const rate = Math.max(10, Math.round(drained * 0.5));
+        // Half of the most the system carries end to end: what the worker consumed while a producer
+        // ran (steady state) this round; without that, its drain rate, which has no producer to share with.
+        const max = rounds['steady/consumed']?.at(-1) ?? rounds['drain/sqs-jobs']?.at(-1) ?? (sizes['sqs-jobs'] ?? 1_000) / options.seconds;
+        const rate = Math.max(10, Math.round(max * 0.5));
         for (const subject of ['raw-sdk', 'sqs-jobs']) {
           const result = await latencyOnce(ctx, subject, rate);
           record(rounds, `latency/${subject}/p50Ms`, result.p50Ms);
