@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { createSqsClient } from '../src/sqs/client';
 import { compare, machine, markdown, type Rounds } from './report';
-import { killAll, PROJECT_ROOT } from './lib/child';
+import { killAllSpawned, PROJECT_ROOT } from './lib/child';
 import { ensureRedis, type Redis, startEndpoints } from './lib/services';
 import { httpOnce, type HttpTarget } from './scenarios/http';
 import { memoryOnce } from './scenarios/memory';
@@ -145,10 +145,10 @@ const program = new Command('npm run bench --')
   });
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => void killAll().finally(() => process.exit(130)));
+  process.once(signal, () => void killAllSpawned().finally(() => process.exit(130)));
 }
 program.parseAsync().catch(async (error: unknown) => {
   log(`failed: ${error instanceof Error ? error.message : String(error)}`);
-  await killAll();
+  await killAllSpawned();
   process.exit(1);
 });

@@ -1,12 +1,12 @@
 import { execFileSync } from 'node:child_process';
 import { createConnection } from 'node:net';
-import { type Child, type Line, spawnCli, spawnCommand } from './child';
+import { type RunningProcess, spawnCli, spawnProcess } from './child';
 
 export interface Endpoints {
   sqs: string;
   dynamodb: string;
   /** The emulator processes the bench started (none for SQS_ENDPOINT + DYNAMODB_ENDPOINT). */
-  children: Child[];
+  children: RunningProcess[];
 }
 
 /**
@@ -17,13 +17,13 @@ export interface Endpoints {
 export async function startEndpoints(): Promise<Endpoints> {
   const { SQS_ENDPOINT: sqs, DYNAMODB_ENDPOINT: dynamodb } = process.env;
   if (sqs && dynamodb) return { sqs, dynamodb, children: [] };
-  const isReady = (line: Line) => line.msg === 'emulators listening (in memory)';
+  const isReady = (line: Record<string, unknown>) => line.msg === 'emulators listening (in memory)';
   const sqsChild = spawnCli(['emulators', '--no-dynamodb'], { EMBEDDED_SQS_PORT: '0', LOG_LEVEL: 'info' });
   // This one's own SQS emulator stays idle: `emulators` has no DynamoDB-only switch.
   const dynamoChild = spawnCli(['emulators'], { EMBEDDED_SQS_PORT: '0', EMBEDDED_DYNAMODB_PORT: '0', LOG_LEVEL: 'info' });
   const [sqsReady, dynamoReady] = await Promise.all([
-    sqsChild.waitFor('the SQS emulator to listen', isReady, 60_000),
-    dynamoChild.waitFor('the DynamoDB emulator to listen', isReady, 60_000),
+    sqsChild.waitForLog('the SQS emulator to listen', isReady, 60_000),
+    dynamoChild.waitForLog('the DynamoDB emulator to listen', isReady, 60_000),
   ]);
   return { sqs: String(sqsReady.sqs), dynamodb: String(dynamoReady.dynamodb), children: [sqsChild, dynamoChild] };
 }
@@ -67,7 +67,7 @@ export async function ensureRedis(log: (text: string) => void): Promise<Redis> {
       return { skipped: 'redis-server is not installed and apt-get could not install it' };
     }
   }
-  const server = spawnCommand('redis-server', ['--port', String(BENCH_REDIS_PORT), '--save', '', '--appendonly', 'no'], {});
+  const server = spawnProcess('redis-server', ['--port', String(BENCH_REDIS_PORT), '--save', '', '--appendonly', 'no'], {});
   const deadline = Date.now() + 10_000;
   while (!(await portOpen(BENCH_REDIS_PORT))) {
     if (Date.now() > deadline) {

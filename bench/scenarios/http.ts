@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { DeleteQueueCommand, ListQueuesCommand } from '@aws-sdk/client-sqs';
 import autocannon from 'autocannon';
-import { type Child, DIST, spawnCli, spawnNode } from '../lib/child';
+import { type RunningProcess, DIST, spawnCli, spawnNode } from '../lib/child';
 import { createBenchQueue } from '../lib/queues';
 import type { BenchContext } from './throughput';
 
@@ -49,7 +49,7 @@ function load(url: string, connections: number, seconds: number): Promise<autoca
   });
 }
 
-async function startTarget(ctx: BenchContext, target: HttpTarget): Promise<{ url: string; child: Child; cleanup(): Promise<void> }> {
+async function startTarget(ctx: BenchContext, target: HttpTarget): Promise<{ url: string; child: RunningProcess; cleanup(): Promise<void> }> {
   if (target === 'naive' || target === 'express-202') {
     const queue = await createBenchQueue(ctx.sqs);
     const child = spawnNode(join(DIST, 'bench', 'subjects', 'naive-api.js'), [], {
@@ -57,7 +57,7 @@ async function startTarget(ctx: BenchContext, target: HttpTarget): Promise<{ url
       QUEUE_URL: queue.queue.url,
       SKIP_SQS: String(target === 'express-202'),
     });
-    const ready = await child.waitFor('the naive API to listen', (line) => line.type === 'ready');
+    const ready = await child.waitForLog('the naive API to listen', (line) => line.type === 'ready');
     return { url: String(ready.url), child, cleanup: () => queue.remove() };
   }
   const prefix = `h${Date.now().toString(36)}-`;
@@ -69,7 +69,7 @@ async function startTarget(ctx: BenchContext, target: HttpTarget): Promise<{ url
     LOG_LEVEL: 'info',
     JOB_STATUS_TRACKING: target === 'sqs-jobs' ? 'true' : 'false',
   });
-  const ready = await child.waitFor('the API to listen', (line) => line.msg === 'API listening');
+  const ready = await child.waitForLog('the API to listen', (line) => line.msg === 'API listening');
   return {
     url: String(ready.url),
     child,

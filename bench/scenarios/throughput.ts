@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { Queue } from 'bullmq';
-import { type Child, DIST, spawnNode } from '../lib/child';
+import { type RunningProcess, DIST, spawnNode } from '../lib/child';
 import { createBenchQueue, fillQueue, jobBatchEntries, noopJob, queueDepth } from '../lib/queues';
 import type { Endpoints } from '../lib/services';
 import { percentile } from '../lib/stats';
@@ -28,9 +29,8 @@ export interface DrainResult {
 const SUBJECT_SCRIPT = join(DIST, 'bench', 'subject.js');
 /** Wait this long after the last send for the last messages of a latency run to arrive. */
 const LATENCY_TAIL_MS = 1_000;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function spawnSubject(ctx: BenchContext, subject: string, extra: Record<string, unknown>): Child {
+function spawnSubject(ctx: BenchContext, subject: string, extra: Record<string, unknown>): RunningProcess {
   const settings = { subject, endpoint: ctx.endpoints.sqs, concurrency: ctx.concurrency, redisPort: ctx.redisPort, ...extra };
   return spawnNode(SUBJECT_SCRIPT, [JSON.stringify(settings)], {});
 }
@@ -43,7 +43,7 @@ export async function drainOnce(ctx: BenchContext, subject: string, n: number): 
     await fillQueue(ctx.sqs, queue.queue.url, n);
     const child = spawnSubject(ctx, subject, { queueUrl: queue.queue.url, prefix: queue.prefix, n });
     try {
-      const done = await child.waitFor(`${subject} to handle ${n} messages`, (line) => line.type === 'done', Math.max(120_000, n * 20));
+      const done = await child.waitForLog(`${subject} to handle ${n} messages`, (line) => line.type === 'done', Math.max(120_000, n * 20));
       // Correctness, not timed: every handled message must also have been deleted.
       let depth = await queueDepth(ctx.sqs, queue.queue.url);
       for (let tries = 0; tries < 50 && depth.visible + depth.inFlight > 0; tries += 1) {
@@ -71,7 +71,7 @@ async function drainBullOnce(ctx: BenchContext, n: number): Promise<DrainResult>
     }
     const child = spawnSubject(ctx, 'bullmq', { queueUrl: '', prefix: '', bullQueue: name, n });
     try {
-      const done = await child.waitFor(`BullMQ to handle ${n} jobs`, (line) => line.type === 'done', Math.max(120_000, n * 20));
+      const done = await child.waitForLog(`BullMQ to handle ${n} jobs`, (line) => line.type === 'done', Math.max(120_000, n * 20));
       await sleep(200);
       const leftover = await queue.getJobCountByTypes('waiting', 'active', 'delayed', 'prioritized');
       const elapsedMs = Number(done.elapsedMs);
@@ -112,7 +112,7 @@ export async function steadyOnce(ctx: BenchContext, subject: string): Promise<St
   const queue = await createBenchQueue(ctx.sqs);
   const child = spawnSubject(ctx, subject, { queueUrl: queue.queue.url, prefix: queue.prefix });
   try {
-    await child.waitFor(`${subject} to start`, (line) => line.type === 'ready');
+    await child.waitForLog(`${subject} to start`, (line) => line.type === 'ready');
     const warmupMs = 1_000;
     let produced = 0;
     let measuring = false;
@@ -152,7 +152,7 @@ export async function latencyOnce(ctx: BenchContext, subject: string, ratePerSec
   const queue = await createBenchQueue(ctx.sqs);
   const child = spawnSubject(ctx, subject, { queueUrl: queue.queue.url, prefix: queue.prefix });
   try {
-    await child.waitFor(`${subject} to start`, (line) => line.type === 'ready');
+    await child.waitForLog(`${subject} to start`, (line) => line.type === 'ready');
     const stepMs = 10;
     const perStep = ratePerSecond / (1000 / stepMs);
     const sends: Promise<unknown>[] = [];

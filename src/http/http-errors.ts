@@ -4,7 +4,6 @@ import { InvalidPayloadError, type PayloadIssue, UnknownJobError } from '../erro
 import { toPayloadIssues } from '../jobs/enqueue';
 import type { Logger } from '../observability/logger';
 import { isSqsUnavailable } from '../sqs/errors';
-import { SendEntryFailedError } from '../sqs/send-batcher';
 import { requestIdOf } from './request-context';
 
 /** Seconds a client should wait before retrying when SQS is unavailable. */
@@ -68,9 +67,7 @@ export function toHttpError(error: unknown): HttpError {
   if (parserError) return new HttpError(parserError.status, parserError.code, parserError.message);
   const clientError = clientErrorOf(error);
   if (clientError) return clientError;
-  if (isSqsUnavailable(error) || (error instanceof SendEntryFailedError && !error.senderFault)) {
-    return serviceUnavailable('the queue service is unavailable; the job was not enqueued');
-  }
+  if (isSqsUnavailable(error)) return serviceUnavailable('the queue service is unavailable; the job was not enqueued');
   return new HttpError(500, 'internal-error', 'internal error; see the server log for this request id');
 }
 

@@ -3,6 +3,7 @@ import { type MessageAttributeValue, SendMessageCommand, type SQSClient } from '
 import type { z } from 'zod';
 import { InvalidPayloadError, type PayloadIssue } from '../errors';
 import type { QueueDirectory } from '../queues/provisioning';
+import type { OutgoingMessage } from '../sqs/send-batcher';
 import type { Job } from './define-job';
 import type { Enqueue, EnqueueOptions, EnqueueResult } from './job-context';
 import { ATTR, MAX_MESSAGE_BYTES, stringAttribute } from './message-attributes';
@@ -23,11 +24,9 @@ export function toPayloadIssues(error: z.ZodError): PayloadIssue[] {
   }));
 }
 
-export interface JobMessage {
+/** What a job's message carries to SQS, and the jobId it was given. */
+export interface JobMessage extends OutgoingMessage {
   jobId: string;
-  body: string;
-  delaySeconds: number;
-  attributes: Record<string, MessageAttributeValue>;
 }
 
 /**

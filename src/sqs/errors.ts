@@ -1,3 +1,5 @@
+import { SendEntryFailedError } from './send-batcher';
+
 /** Network-level failures: the endpoint is down, restarting or unreachable. */
 const NETWORK_ERROR_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EHOSTUNREACH', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN']);
 const NETWORK_ERROR_TEXT = new RegExp(`\\b(${[...NETWORK_ERROR_CODES].join('|')})\\b`);
@@ -19,6 +21,8 @@ interface SdkErrorShape {
  * the request being wrong. The API answers these with 503 and Retry-After, never 202 or 500.
  */
 export function isSqsUnavailable(error: unknown): boolean {
+  // One entry of a SendMessageBatch refused by SQS's own fault (InternalError and the like).
+  if (error instanceof SendEntryFailedError) return !error.senderFault;
   for (let current: unknown = error, depth = 0; current && depth < 5; depth += 1) {
     const shape = current as SdkErrorShape;
     if (typeof shape.code === 'string' && NETWORK_ERROR_CODES.has(shape.code)) return true;

@@ -1,9 +1,17 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { waitFor } from './wait-for';
 
-export const PROJECT_ROOT = join(__dirname, '..', '..');
+/** The nearest folder with a package.json: the repo from test/helpers, and from the bench's dist/test/helpers. */
+function projectRoot(start: string): string {
+  for (let dir = start; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json'))) return dir;
+    if (dirname(dir) === dir) throw new Error(`no package.json above ${start}`);
+  }
+}
+
+export const PROJECT_ROOT = projectRoot(__dirname);
 export const FIXTURE_HANDLERS = join(PROJECT_ROOT, 'test', 'fixtures', 'handlers');
 
 export interface RunningProcess {
@@ -19,6 +27,8 @@ export interface RunningProcess {
   waitForLog(description: string, predicate: (line: Record<string, unknown>) => boolean, timeoutMs?: number): Promise<Record<string, unknown>>;
   /** Signal the whole process group, as Ctrl-C in a terminal does. */
   signalGroup(signal: NodeJS.Signals): void;
+  /** SIGKILL to the whole process group; resolves once the process has exited. */
+  kill(): Promise<void>;
 }
 
 /** Runs the CLI from TypeScript sources in a real child process (its own process group). */
@@ -30,23 +40,23 @@ const spawned = new Set<ChildProcess>();
 
 /** Kills every child a test started and is still running; call in afterEach so none outlives its test. */
 export async function killAllSpawned(): Promise<void> {
-  const running = [...spawned].filter((child) => child.exitCode === null && child.signalCode === null);
-  await Promise.all(
-    running.map(
-      (child) =>
-        new Promise<void>((resolve) => {
-          child.once('exit', () => {
-            resolve();
-          });
-          try {
-            if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
-          } catch {
-            resolve();
-          }
-        }),
-    ),
-  );
+  await Promise.all([...spawned].map(killGroup));
   spawned.clear();
+}
+
+function killGroup(child: ChildProcess): Promise<void> {
+  spawned.delete(child);
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise<void>((resolve) => {
+    child.once('exit', () => {
+      resolve();
+    });
+    try {
+      if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      resolve();
+    }
+  });
 }
 
 export function spawnProcess(command: string, args: string[], env: Record<string, string> = {}): RunningProcess {
@@ -99,6 +109,7 @@ export function spawnProcess(command: string, args: string[], env: Record<string
     signalGroup(signal) {
       if (child.pid !== undefined) process.kill(-child.pid, signal);
     },
+    kill: () => killGroup(child),
   };
 }
 

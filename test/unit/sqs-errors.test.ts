@@ -1,4 +1,5 @@
 import { isMissingQueue, isSqsUnavailable } from '../../src/sqs/errors';
+import { SendEntryFailedError } from '../../src/sqs/send-batcher';
 
 /** Builds an error shaped like the AWS SDK's ServiceException: a name plus `$metadata`. */
 function sdkError(name: string, fields: Record<string, unknown> = {}): Error {
@@ -41,6 +42,11 @@ describe('isSqsUnavailable', () => {
   it('treats timeouts and aborts as unavailable', () => {
     expect(isSqsUnavailable(sdkError('TimeoutError'))).toBe(true);
     expect(isSqsUnavailable(sdkError('AbortError'))).toBe(true);
+  });
+
+  it('treats a batch entry SQS refused by its own fault as unavailable, and one refused as the sender\'s fault as not', () => {
+    expect(isSqsUnavailable(new SendEntryFailedError('InternalError', 'try again', false))).toBe(true);
+    expect(isSqsUnavailable(new SendEntryFailedError('InvalidParameterValue', 'bad attribute', true))).toBe(false);
   });
 
   it('treats a missing queue as unavailable (retry after provisioning)', () => {
