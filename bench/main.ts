@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { createSqsClient } from '../src/sqs/client';
 import { compare, machine, markdown, type Rounds } from './report';
 import { killAllSpawned, PROJECT_ROOT } from './lib/child';
@@ -138,7 +138,8 @@ const program = new Command('npm run bench --')
   .option('--only <groups>', `comma-separated subset of ${GROUPS.join(', ')}`, groupList, [...GROUPS])
   .option('--out <dir>', 'where latest.json and latest.md go', join(PROJECT_ROOT, 'bench', 'results'))
   .option('--quick', 'a smoke run: 1 round of 1 s, small calibration (numbers are not meaningful)')
-  .addHelpText('after', '\nSQS_ENDPOINT and DYNAMODB_ENDPOINT (both) point it at running services; otherwise it starts `sqs-jobs emulators`.')
+  .addHelpText('after', '\nSQS_ENDPOINT and DYNAMODB_ENDPOINT (both) point it at running services; otherwise it starts `sqs-jobs emulators`.\nExit codes: 0 done, 1 a run failed, 2 invalid options (as the sqs-jobs CLI).')
+  .exitOverride()
   .action(async (options: Options) => {
     const settings = options.quick ? { ...options, rounds: 1, seconds: 1 } : options;
     await run(settings);
@@ -148,6 +149,8 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => void killAllSpawned().finally(() => process.exit(130)));
 }
 program.parseAsync().catch(async (error: unknown) => {
+  // commander has already printed its message (bad option, or --help with exit code 0).
+  if (error instanceof CommanderError) process.exit(error.exitCode === 0 ? 0 : 2);
   log(`failed: ${error instanceof Error ? error.message : String(error)}`);
   await killAllSpawned();
   process.exit(1);
